@@ -15,8 +15,9 @@ namespace Kis.Realtime.Benchmarks;
 /// 2,000/s received in order, with 2 or 200 lost (each loss holds the next 5 s of trades waiting), and reversed (every
 /// trade waits for the first, the window wide enough to take them all). One op = one trade: wall ns, process CPU ns
 /// ("CPU/op", the figure that counts on a shared machine) and bytes per trade; one invocation is one 1 M-trade pass.
-/// `--filter '*BarReorder*'`. `reorder-cpu [trades] [rounds]` (<see cref="CpuHarness"/>) measures the same passes in
-/// process CPU time, any length.
+/// <see cref="Trs"/> 2: the same trades on two TRs (every third on NXT, each TR its own cumulative volume), as a feed of
+/// KRX and NXT together. `--filter '*BarReorder*'`. `reorder-cpu [trades] [rounds] [cases] [trs]` (<see cref="CpuHarness"/>)
+/// measures the same passes in process CPU time, any length.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(PassConfig))]
@@ -44,6 +45,10 @@ public class BarReorderBenchmarks
     private static readonly DateTimeOffset Open = new(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(9));
     private const int Trades = 1_000_000;
     internal int Count { get; init; } = Trades;
+
+    /// <summary>1: every trade on KRX; 2: every third on NXT, the others on KRX (each TR its own acml_vol).</summary>
+    [Params(1, 2)]
+    public int Trs { get; set; } = 1;
     private (StockTrade Trade, DateTimeOffset Received)[] _inOrder = null!, _lost2 = null!, _lost200 = null!, _reversed = null!;
     private BarAggregator<StockTrade, StockTradeAccessor> _window = null!, _wide = null!;
 
@@ -52,19 +57,20 @@ public class BarReorderBenchmarks
     {
         _inOrder = new (StockTrade, DateTimeOffset)[Count];
         var random = new Random(7);
-        long accumulated = 0;
+        var accumulated = new long[2];
         var price = 70_000m;
         for (var i = 0; i < Count; i++)
         {
             var volume = random.Next(1, 500);
-            accumulated += volume;
+            var tr = Trs == 2 && i % 3 == 2 ? 1 : 0;
+            accumulated[tr] += volume;
             price += random.Next(-2, 3) * 100;
             var exact = Open.AddTicks(i * TimeSpan.TicksPerSecond / PerSecond);
             _inOrder[i] = (new StockTrade
             {
-                StockCode = "005930", Venue = StockVenue.Krx,
+                StockCode = "005930", Venue = tr == 0 ? StockVenue.Krx : StockVenue.Nxt,
                 Time = TimeOnly.FromTimeSpan(exact.TimeOfDay - TimeSpan.FromTicks(exact.TimeOfDay.Ticks % TimeSpan.TicksPerSecond)),
-                BusinessDate = new DateOnly(2026, 11, 23), Price = price, Volume = volume, CumulativeVolume = accumulated,
+                BusinessDate = new DateOnly(2026, 11, 23), Price = price, Volume = volume, CumulativeVolume = accumulated[tr],
                 MarketOperationCode = "20", SessionCode = "0", RandomEndCode = "",
             }, exact.AddMilliseconds(20));
         }
@@ -95,13 +101,14 @@ public class BarReorderBenchmarks
     [Benchmark(OperationsPerInvoke = Trades)]
     public long Reversed() => Feed(_wide, _reversed);
 
-    /// <summary>`reorder-cpu [trades] [rounds] [cases]`: CPU time and bytes allocated per trade, each case's passes after one warm-up.</summary>
+    /// <summary>`reorder-cpu [trades] [rounds] [cases] [trs]`: CPU time and bytes allocated per trade, each case's passes after one warm-up.</summary>
     public static int CpuHarness(string[] args)
     {
         var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : Trades;
         var rounds = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3;
         var cases = args.Length > 3 ? args[3].Split(',') : ["InOrder", "Lost2", "Lost200", "Reversed"];
-        var b = new BarReorderBenchmarks { Count = count };
+        var trs = args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 1;
+        var b = new BarReorderBenchmarks { Count = count, Trs = trs };
         b.Setup();
         foreach (var name in cases)
         {
@@ -124,7 +131,7 @@ public class BarReorderBenchmarks
                 process.Refresh();
                 best = Math.Min(best, (process.TotalProcessorTime - cpu0).TotalSeconds);
             }
-            Console.WriteLine($"{name,-9} {count,9:N0} trades: best of {rounds} {best:0.000} s CPU = {best * 1e9 / count,8:0.0} ns a trade, " +
+            Console.WriteLine($"{name,-9} {count,9:N0} trades, {trs} TR(s): best of {rounds} {best:0.000} s CPU = {best * 1e9 / count,8:0.0} ns a trade, " +
                               $"{(double)allocated / count:0.000} B a trade (last pass)  [{sink}]");
         }
         return 0;

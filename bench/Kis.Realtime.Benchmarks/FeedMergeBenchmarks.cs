@@ -16,6 +16,7 @@ public class FeedMergeBenchmarks
 {
     private const int Trades = 20_000;
     private const int Lag = 8; // B runs this many trades behind A
+    private const int FarLag = 2_000, HoleEvery = 1_000; // TradesBehindHoles
     private KisRecord[] _trades = null!;
     private KisRecord[] _books = null!;
 
@@ -46,6 +47,14 @@ public class FeedMergeBenchmarks
     [Benchmark(OperationsPerInvoke = Trades * 2)]
     public int TradesFromTwoSources() => Run(_trades);
 
+    /// <summary>
+    /// Trades behind holes: A misses every <see cref="HoleEvery"/>th trade and B runs <see cref="FarLag"/> trades behind,
+    /// so behind each of A's holes about <see cref="FarLag"/> trades wait for B's copy of the hole's trade (window 10 s).
+    /// The cost a record must not grow with how many wait.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Trades * 2 - Trades / HoleEvery)]
+    public int TradesBehindHoles() => Run(_trades, FarLag, HoleEvery, TimeSpan.FromSeconds(10));
+
     /// <summary>Books (no sequence): a copy is the same bytes within the duplicate window.</summary>
     [Benchmark(OperationsPerInvoke = Trades * 2)]
     public int BooksFromTwoSources() => Run(_books);
@@ -56,7 +65,11 @@ public class FeedMergeBenchmarks
         var bench = new FeedMergeBenchmarks();
         bench.Setup();
         Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-        foreach (var (name, run) in new (string, Func<int>)[] { ("trades", bench.TradesFromTwoSources), ("books", bench.BooksFromTwoSources) })
+        foreach (var (name, run, records) in new (string, Func<int>, int)[]
+                 {
+                     ("trades", bench.TradesFromTwoSources, Trades * 2), ("trades behind holes", bench.TradesBehindHoles, Trades * 2 - Trades / HoleEvery),
+                     ("books", bench.BooksFromTwoSources, Trades * 2),
+                 })
         {
             run(); // warm-up (tier-1 code)
             run();
@@ -66,23 +79,26 @@ public class FeedMergeBenchmarks
             var allocated0 = GC.GetAllocatedBytesForCurrentThread();
             for (var i = 0; i < rounds; i++) run();
             process.Refresh();
-            var perRecord = (process.TotalProcessorTime - cpu0).TotalNanoseconds / (rounds * Trades * 2.0);
-            var bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated0) / (rounds * Trades * 2.0);
+            var perRecord = (process.TotalProcessorTime - cpu0).TotalNanoseconds / ((double)rounds * records);
+            var bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated0) / ((double)rounds * records);
             Console.WriteLine($"{name}: {perRecord:F0} ns of CPU a record offered ({1e3 / perRecord:F2} M records per CPU-second), {bytes:F1} B allocated");
         }
         return 0;
     }
 
-    private static int Run(KisRecord[] records)
+    private static int Run(KisRecord[] records) => Run(records, Lag, int.MaxValue, TimeSpan.FromSeconds(1));
+
+    // A offers every record but each holeEvery-th (from the first hole on), B the same `lag` records later.
+    private static int Run(KisRecord[] records, int lag, int holeEvery, TimeSpan window)
     {
-        var merge = new FeedMerge(records[0].Tr, "005930", [new FeedCounters(), new FeedCounters()], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), 8192);
+        var merge = new FeedMerge(records[0].Tr, "005930", [new FeedCounters(), new FeedCounters()], window, TimeSpan.FromSeconds(10), 8192);
         var output = new List<KisRecord>(64);
         var sent = 0;
         var now = records[0].ReceivedAt.UtcTicks;
-        for (var i = 0; i < records.Length + Lag; i++)
+        for (var i = 0; i < records.Length + lag; i++)
         {
-            if (i < records.Length) merge.Offer(0, records[i], now + i * TimeSpan.TicksPerMillisecond, output);
-            if (i >= Lag) merge.Offer(1, records[i - Lag], now + i * TimeSpan.TicksPerMillisecond, output);
+            if (i < records.Length && (i == 0 || i % holeEvery != 0)) merge.Offer(0, records[i], now + i * TimeSpan.TicksPerMillisecond, output);
+            if (i >= lag) merge.Offer(1, records[i - lag], now + i * TimeSpan.TicksPerMillisecond, output);
             sent += output.Count;
             output.Clear();
         }

@@ -56,7 +56,7 @@ if (args.Length > 1 && args[0] == "backtest-day") return BacktestProcessHarness.
 if (args.Length > 0 && args[0] == "engine-cpu") return MatchingEngineBenchmarks.CpuHarness(args);
 // `bars-cpu [seconds]`: bar aggregation, gap detection and instrument state in CPU time per trade.
 if (args.Length > 0 && args[0] == "bars-cpu") return BarCpuHarness.Run(args);
-// `reorder-cpu [trades] [rounds] [cases]`: the bars' reorder buffer, in order, lossy and reversed, CPU time per trade.
+// `reorder-cpu [trades] [rounds] [cases] [trs]`: the bars' reorder buffer, in order, lossy and reversed, CPU time per trade.
 if (args.Length > 0 && args[0] == "reorder-cpu") return BarReorderBenchmarks.CpuHarness(args);
 // `pg-outage [seconds] [records/s] [keys]`: a PostgreSQL outage under `gateway --postgres`'s stream writer (default 60 s at 10,000/s).
 if (args.Length > 0 && args[0] == "pg-outage") return await PostgresOutageHarness.RunAsync(args);

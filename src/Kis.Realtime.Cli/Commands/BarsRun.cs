@@ -67,12 +67,9 @@ internal sealed class BarsRun(BarsSource source, BarsArgs args, BarSpec spec, Ba
         var tradesOfThis = new System.Runtime.CompilerServices.StrongBox<long>();
         try
         {
-            // The history is read before subscribing (a direct session): the first live trade's cumulative volume then
-            // proves the seed holds every trade before it, or flags the bar where some are missing.
-            var seed = source.SeedsFromRest ? await source.RestSeedAsync(s, spec, stderr, stop.Token) : [];
-            if (seed.Count > 0) aggregator.Seed(seed);
-            await foreach (var bar in aggregator.AddAllReceivedAsync(Counted(source.Client.SubscribeReceivedAsync<TTrade>(s.Tr, s.Key, stop.Token),
-                tradesOfThis), args.Forming, stop.Token))
+            var trades = Counted(source.Client.SubscribeReceivedAsync<TTrade>(s.Tr, s.Key, stop.Token), tradesOfThis);
+            if (source.SeedsFromRest) trades = await SeedAsync(aggregator, s, trades);
+            await foreach (var bar in aggregator.AddAllReceivedAsync(trades, args.Forming, stop.Token))
                 closed += Emit(s, bar) ? 1 : 0;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -86,7 +83,7 @@ internal sealed class BarsRun(BarsSource source, BarsArgs args, BarSpec spec, Ba
         // What was forming when the trades stopped (end of a recording, Ctrl+C, --duration): flagged end_of_stream.
         aggregator.Complete();
         while (aggregator.TryTakeClosed(out var last)) closed += Emit(s, last) ? 1 : 0;
-        var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null }
+        var seedNote = aggregator.SeedResult is { KeptBars: > 0 } or { DroppedBars: > 0 } or { MissingVolume: not null } or { CoveredTrades: > 0 }
             ? $", seed: {Describe(aggregator.SeedResult)}" : "";
         await stderr.WriteLineAsync($"kisrt: {s}: {closed:N0} bars shown{seedNote}; gaps {aggregator.Gaps} (missing volume " +
             $"{aggregator.MissingVolume:N0}), duplicates {aggregator.DuplicateTrades} (in no bar), late trades {aggregator.LateTrades} (in no bar), " +
@@ -96,6 +93,51 @@ internal sealed class BarsRun(BarsSource source, BarsArgs args, BarSpec spec, Ba
         if (source.Recording is { } recording && tradesOfThis.Value == 0 && !cancellationToken.IsCancellationRequested)
             await stderr.WriteLineAsync(RecordingContents.Describe(s.ToString(), recording.Description,
                 await RecordingContents.ListAsync(recording, null, cancellationToken)));
+    }
+
+    // The day so far from the REST chart (a direct session), read before subscribing. The first live trade's acml_vol
+    // then proves the seed holds every trade before it; when it shows trades made after the reading (sent to nobody),
+    // the chart is read again, now that the subscription runs: it then holds them, and the live trades it holds as well
+    // go into no bar again (the aggregator tells them by acml_vol, SeedResult.CoveredTrades). The live trades wait in the
+    // subscription meanwhile. What comes out: the live trades, the first one included.
+    private async Task<IAsyncEnumerable<KisReceived<TTrade>>> SeedAsync<TTrade, TAccessor>(BarAggregator<TTrade, TAccessor> aggregator,
+        SubscriptionSpec s, IAsyncEnumerable<KisReceived<TTrade>> trades)
+        where TTrade : struct, IKisRecord<TTrade>
+        where TAccessor : ITradeAccessor<TTrade>
+    {
+        var seed = await source.RestSeedAsync(s, spec, stderr, stop.Token);
+        if (seed.Count == 0) return trades;
+        aggregator.Seed(seed); // shown at the end even if no live trade comes
+        var live = trades.GetAsyncEnumerator(stop.Token);
+        var ready = false;
+        try
+        {
+            if (!await live.MoveNextAsync()) return AsyncEnumerable.Empty<KisReceived<TTrade>>();
+            var first = live.Current.Value;
+            var before = TAccessor.CumulativeVolume(first) - TAccessor.Volume(first);
+            if (before > seed.Sum(b => b.Volume) && TAccessor.CumulativeVolume(first) >= 0)
+            {
+                await stderr.WriteLineAsync($"kisrt: {s}: trades were made between the REST reading and the subscription: reading it again.");
+                var again = await source.RestSeedAsync(s, spec, stderr, stop.Token);
+                if (again.Count > 0) aggregator.Seed(again);
+            }
+            ready = true;
+            return Continue(live);
+        }
+        finally
+        {
+            if (!ready) await live.DisposeAsync();
+        }
+    }
+
+    // The enumerator's current item, then the rest.
+    private static async IAsyncEnumerable<T> Continue<T>(IAsyncEnumerator<T> started)
+    {
+        await using (started)
+        {
+            yield return started.Current;
+            while (await started.MoveNextAsync()) yield return started.Current;
+        }
     }
 
     // Every trade that decoded, of any subscription (a source none of whose trades decode fails).
@@ -148,5 +190,6 @@ internal sealed class BarsRun(BarsSource source, BarsArgs args, BarSpec spec, Ba
 
     private static string Describe(SeedResult r) =>
         $"{r.KeptBars} bars kept, {r.DroppedBars} dropped, forming bar {(r.JoinedFormingBar ? "continued" : "rebuilt from live trades")}" +
-        (r.MissingVolume is { } missing and not 0 ? $", volume missing before the first live trade {missing:N0}" : "");
+        (r.MissingVolume is { } missing and not 0 ? $", volume missing before the first live trade {missing:N0}" : "") +
+        (r.CoveredTrades > 0 ? $", {r.CoveredTrades:N0} live trades already in it (in no bar again)" : "");
 }

@@ -40,15 +40,16 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     private const int ByEnd = 0, ByVolume = 2;
 
-    private int PendingCount => _receiveOrder.Count + _runStore.Count;
+    private int PendingCount => _receiveOrder.Count + _runRecords;
 
     /// <summary>Pending records the reorder buffer visited or moved: its cost, which must not grow with how many wait.</summary>
     internal long ReorderSteps
     {
         get
         {
-            var steps = _reorderSteps + _receiveOrder.Steps + _runStore.Steps;
+            var steps = _reorderSteps + _receiveOrder.Steps;
             foreach (var heap in _tapeOrder) steps += heap?.Steps ?? 0;
+            foreach (var store in _runStores) steps += store?.Steps ?? 0;
             return steps;
         }
     }
@@ -65,11 +66,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private void AddPending(in Pending record)
     {
         var arrival = ++_arrivals;
-        if (!TryJoinRun(record, arrival))
-        {
-            if (_runStore.Count > 0 && record.Tr != _runTr) MaterializeRuns(); // runs hold one TR's records alone
-            Enter(record, arrival);
-        }
+        if (!TryJoinRun(record, arrival)) Enter(record, arrival);
         NoteWaiting(record.Tr, record.Day, record.Accumulated);
         NoteAdded(record);
     }
@@ -226,8 +223,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _receiveOrder.Clear();
         _pendingPoints.Clear();
         _pendingByVolume.Clear();
-        _runStore.Clear();
-        _runTr = -1;
+        foreach (var store in _runStores) store?.Clear();
+        _runRecords = 0;
         Array.Clear(_waitingOfTr);
         _quietUntil = long.MinValue;
     }

@@ -40,6 +40,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         var accumulated = TAccessor.CumulativeVolume(trade);
         var tr = accumulated < 0 ? -1 : TrSlot(TAccessor.TrId(trade));
+        if (_coverVolume >= 0 || _seed is not null)
+            if (tr >= 0 && Covered(day, accumulated)) return false; // in the seed already (Seed.cs)
         var facts = new TradeFacts(tr, TAccessor.Price(trade), TAccessor.Volume(trade),
             TAccessor.ValueIsPriceTimesVolume ? 0 : TAccessor.Value(trade), TAccessor.Session(trade));
         if (_reorderWindow == 0 || tr < 0) return Process(facts, utc, local, day, accumulated);
@@ -90,7 +92,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (corrected >= 0) Remember(p.Tr, p.Day, Identity(p));
             Free(next);
             closed |= Process(p.Trade, p.Utc, p.Local, p.Day, corrected >= 0 ? corrected : p.Accumulated);
-            if (p.RunCount > 0) closed |= ReleaseRun(p);
+            if (p.RunCount > 0) closed |= ReleaseRun(p, now);
         }
         return closed;
     }
@@ -128,7 +130,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         var limit = now == long.MaxValue ? long.MaxValue : now - 2 * _reorderWindow;
         // A run is kept under its earliest receive time: its records are judged one by one (rare: a run waits one window).
-        if (_runStore.Count > 0 && _receiveOrder.MinA <= limit) MaterializeRuns();
+        if (_runRecords > 0 && _receiveOrder.MinA <= limit) MaterializeRuns();
         var expired = ExpiredPending(limit);
         foreach (var id in expired) Drop(id);
         return expired.Count > 0;

@@ -26,6 +26,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _partialGap = 0;
         DuplicateTrades = 0;
         _seed = null;
+        (_coverVolume, _covered) = (-1, 0);
         _pendingFlags = BarFlags.None;
         SeedResult = default;
         SkippedTrades = LateTrades = Gaps = MissingVolume = 0;

@@ -10,87 +10,139 @@ namespace Kis.Realtime;
 // receive order under its first record's receive time, the earliest (a record joins only when received no earlier), and
 // out of the by-volume chain (its records are chained, never a hole's trade with a corrupt acml_vol). Whatever the
 // buffer asks of a run's records it answers as for records waiting each on its own: a repeat and a record's neighbours
-// are found in the store by binary search; anything else (a second TR waiting, a record of the run due other than in
-// turn, dropped or expired) first undoes the run into records of their own (MaterializeRun), each record at most once.
+// are found in the store by binary search. Each TR has its own runs and store, so a second TR waiting (KRX and NXT of
+// one stock) costs nothing: a run goes on in its sweep only while no other TR's lowest waiting record came before its
+// next, as the release loop would take them (by arrival among the TRs' lowest); else the rest of the run waits under
+// its next record (ReHead) and the loop takes it in turn. Anything else (a record of the run due other than in turn,
+// dropped or expired) first undoes the run into records of their own (MaterializeRun), each record at most once.
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
-    private readonly PendingRunStore<Pending> _runStore = new();
-    private int _runTr = -1; // the TR whose records the run store holds (only one TR waits while any run does)
+    private readonly PendingRunStore<Pending>?[] _runStores = new PendingRunStore<Pending>?[MaxTrs];
+    private int _runRecords; // records in every run store
 
     /// <summary>False: every waiting record is its own entry (tests compare the two: runs change the cost only).</summary>
     internal bool JoinRuns { get; set; } = true;
 
+    private PendingRunStore<Pending> RunStore(int tr) => _runStores[tr] ??= new();
+
     // r continues its tape's highest waiting record, or its lowest continues r: r joins that record's run. Only while
-    // nothing else waits but that TR's records in the ring (at its ends, in exchange order) and r has a volume (a record
-    // adding none ties with its neighbour).
+    // that TR's records wait in the ring alone (at its ends, in exchange order) and r has a volume (a record adding none
+    // ties with its neighbour).
     private bool TryJoinRun(in Pending r, long arrival)
     {
-        if (!JoinRuns || r.Behind || r.Volume <= 0 || _waitingOfTr[r.Tr] != PendingCount || _tapeOrder[r.Tr] is not { HeapCount: 0 } order)
-            return false;
+        if (!JoinRuns || r.Behind || r.Volume <= 0 || _tapeOrder[r.Tr] is not { HeapCount: 0 } order) return false;
         var top = order.LastId;
         if (top < 0) return false;
+        var store = RunStore(r.Tr);
         ref var s = ref _slots[top];
         if (s.Day == r.Day && s.Volume > 0 && r.Received >= s.RunReceived)
         {
-            var tail = s.RunCount == 0 ? s.Accumulated : _runStore.EndAt(s.RunFrom + s.RunCount - 1);
-            if (r.Accumulated - r.Volume == tail && (s.RunCount == 0 ? AboveRuns(r.Day, r.Accumulated) : s.RunFrom + s.RunCount == _runStore.End))
+            var tail = s.RunCount == 0 ? s.Accumulated : store.EndAt(s.RunFrom + s.RunCount - 1);
+            if (r.Accumulated - r.Volume == tail && (s.RunCount == 0 ? AboveRuns(store, r.Day, r.Accumulated) : s.RunFrom + s.RunCount == store.End))
             {
                 if (s.RunCount == 0) Unlink(ByVolume, top, new PendingKey(s.Tr, s.Day, s.Volume));
-                var place = _runStore.PushBack(r, r.Day, r.Accumulated, r.Accumulated - r.Volume, top);
-                _runStore.At(place).Arrival = arrival; // a stored record's own run fields are not read
+                var place = store.PushBack(r, r.Day, r.Accumulated, r.Accumulated - r.Volume, top);
+                store.At(place).Arrival = arrival; // a stored record's own run fields are not read
                 if (s.RunCount++ == 0) s.RunFrom = place;
-                _runTr = r.Tr;
+                _runRecords++;
                 return true;
             }
         }
         var bottom = order.FirstId;
         ref var b = ref _slots[bottom];
         if (b.Day != r.Day || b.Volume <= 0 || r.Received < b.RunReceived || r.Accumulated != b.Accumulated - b.Volume
-            || (b.RunCount == 0 ? !BelowRuns(b.Day, b.Accumulated) : b.RunFrom != _runStore.First))
+            || (b.RunCount == 0 ? !BelowRuns(store, b.Day, b.Accumulated) : b.RunFrom != store.First))
             return false;
         // r is below every waiting record: it takes the slot (and the run's place at the tape order's front), the record
         // there goes to the store's front.
         if (b.RunCount == 0) Unlink(ByVolume, bottom, new PendingKey(b.Tr, b.Day, b.Volume));
-        var from = _runStore.PushFront(b, b.Day, b.Accumulated, b.Accumulated - b.Volume, bottom);
+        var from = store.PushFront(b, b.Day, b.Accumulated, b.Accumulated - b.Volume, bottom);
         var (count, received) = (b.RunCount + 1, b.RunReceived);
         b = r;
         (b.Arrival, b.RunFrom, b.RunCount, b.RunReceived, b.Indexed) = (arrival, from, count, received, false);
         order.ReplaceFirst(r.Day, r.Accumulated, arrival, r.Accumulated - r.Volume);
-        _runTr = r.Tr;
+        _runRecords++;
         return true;
     }
 
     // Every record in the run store is below (day, accumulated) / above it: the store stays in exchange order.
-    private bool AboveRuns(int day, long accumulated) =>
-        _runStore.Count == 0 || _runStore.DayAt(_runStore.End - 1) < day
-        || (_runStore.DayAt(_runStore.End - 1) == day && _runStore.EndAt(_runStore.End - 1) < accumulated);
+    private static bool AboveRuns(PendingRunStore<Pending> store, int day, long accumulated) =>
+        store.Count == 0 || store.DayAt(store.End - 1) < day
+        || (store.DayAt(store.End - 1) == day && store.EndAt(store.End - 1) < accumulated);
 
-    private bool BelowRuns(int day, long accumulated) =>
-        _runStore.Count == 0 || _runStore.DayAt(_runStore.First) > day
-        || (_runStore.DayAt(_runStore.First) == day && _runStore.EndAt(_runStore.First) > accumulated);
+    private static bool BelowRuns(PendingRunStore<Pending> store, int day, long accumulated) =>
+        store.Count == 0 || store.DayAt(store.First) > day
+        || (store.DayAt(store.First) == day && store.EndAt(store.First) > accumulated);
 
     // The run of `head` (its lowest record, just gone on) goes on in turn: each record is then its tape's lowest waiting
-    // and the only one (no other TR waits), and continues the tape, so the release loop would take it next. The first
-    // that is not (a record of another TR came, or one of the same place waits on its own) and those after it wait each
-    // on its own.
-    private bool ReleaseRun(in Pending head)
+    // and continues the tape, and no other TR's lowest came before it, so the release loop would take it next. At the
+    // first that another TR's came before, the rest waits under it (ReHead) for the loop to take in turn; at the first
+    // not next on its own tape (one of the same place waits on its own), it and those after it wait each on its own.
+    private bool ReleaseRun(in Pending head, long now)
     {
         var closed = false;
+        var store = _runStores[head.Tr]!;
         var end = head.RunFrom + head.RunCount;
         for (var place = head.RunFrom; place < end; place++)
         {
-            ref readonly var f = ref _runStore.At(place);
-            if (_waitingOfTr[f.Tr] != PendingCount || !_tapeOrder[f.Tr]!.AllAbove(f.Day, f.Accumulated)
-                || !Continues(f.Tr, f.Day, f.Accumulated, f.Volume))
+            ref readonly var f = ref store.At(place);
+            if (!_tapeOrder[f.Tr]!.AllAbove(f.Day, f.Accumulated) || !Continues(f.Tr, f.Day, f.Accumulated, f.Volume))
             {
-                Materialize(place, end);
+                Materialize(store, place, end);
                 break;
             }
-            _runStore.Remove(place); // marked gone, kept as it is: nothing enters the store while it goes on
+            if (OtherTrFirst(f.Tr, f.Arrival, now))
+            {
+                ReHead(store, place, end, head.RunReceived);
+                break;
+            }
+            store.Remove(place); // marked gone, kept as it is: nothing enters the store while it goes on
+            _runRecords--;
             _waitingOfTr[f.Tr]--;
             closed |= Process(f.Trade, f.Utc, f.Local, f.Day, f.Accumulated);
         }
         return closed;
+    }
+
+    // Another TR's lowest waiting record (or one of its ties) arrived before `arrival` and is due by `now`: the release
+    // loop takes it first (NextReleased looks at the TRs' lowest in arrival order and acts on the first that continues
+    // its tape or whose window ended). Going on with this TR's records changes neither for another TR.
+    private bool OtherTrFirst(int tr, long arrival, long now)
+    {
+        if (_waitingOfTr[tr] == PendingCount) return false; // no other TR waits
+        for (var other = 0; other < MaxTrs; other++)
+        {
+            if (other == tr || _waitingOfTr[other] == 0 || _tapeOrder[other] is not { Count: > 0 } order) continue;
+            _otherLowest.Clear();
+            order.CollectLowest(_otherLowest);
+            foreach (var id in _otherLowest)
+            {
+                ref readonly var p = ref _slots[id];
+                if (p.Arrival < arrival && (Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p)
+                    || p.Received + _reorderWindow <= now)) return true;
+            }
+        }
+        return false;
+    }
+
+    private readonly List<int> _otherLowest = [];
+
+    // The run's records [from, end) wait on as a run under the first of them, its own entry: the release loop takes it
+    // when it is due in turn, and its run then goes on. Kept in the receive order under the run's earliest receive time.
+    private void ReHead(PendingRunStore<Pending> store, long from, long end, long runReceived)
+    {
+        var p = store.At(from);
+        store.Remove(from);
+        _runRecords--;
+        p.RunCount = 0;
+        var id = Enter(p, p.Arrival);
+        if (end - from == 1) return;
+        ref var s = ref _slots[id];
+        Unlink(ByVolume, id, new PendingKey(s.Tr, s.Day, s.Volume)); // a run's head is not in it (TryJoinRun)
+        (s.RunFrom, s.RunCount, s.RunReceived) = (from + 1, (int)(end - from - 1), runReceived);
+        for (var place = from + 1; place < end; place++) store.SetOwner(place, id);
+        _receiveOrder.Remove(id);
+        _receiveOrder.Add(id, runReceived, s.Arrival, 0);
     }
 
     // The run held by slot `id` undone: each of its records waits on its own, as if it had never joined.
@@ -104,20 +156,22 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _receiveOrder.Remove(id);
         _receiveOrder.Add(id, s.Received, s.Arrival, 0);
         Link(ByVolume, id, new PendingKey(s.Tr, s.Day, s.Volume));
-        Materialize(from, end);
+        Materialize(_runStores[s.Tr]!, from, end);
     }
 
     private void MaterializeRuns()
     {
-        while (_runStore.Count > 0) MaterializeRun(_runStore.OwnerAt(_runStore.First));
+        foreach (var store in _runStores)
+            while (store is { Count: > 0 }) MaterializeRun(store.OwnerAt(store.First));
     }
 
-    private void Materialize(long from, long end)
+    private void Materialize(PendingRunStore<Pending> store, long from, long end)
     {
         for (var place = from; place < end; place++)
         {
-            var p = _runStore.At(place);
-            _runStore.Remove(place);
+            var p = store.At(place);
+            store.Remove(place);
+            _runRecords--;
             p.RunCount = 0;
             Enter(p, p.Arrival);
         }
@@ -126,21 +180,21 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // A record in a run with this identity (a repeat of one waiting there).
     private bool IsInRun(int tr, int day, in TradeIdentity trade)
     {
-        if (_runStore.Count == 0 || tr != _runTr) return false;
-        var (from, to) = _runStore.Range(day, trade.Accumulated, byStart: false);
+        if (_runStores[tr] is not { Count: > 0 } store) return false;
+        var (from, to) = store.Range(day, trade.Accumulated, byStart: false);
         for (var at = from; at < to; at++)
-            if (_runStore.OwnerAt(at) >= 0 && Identity(_runStore.At(at)) == trade) return true;
+            if (store.OwnerAt(at) >= 0 && Identity(store.At(at)) == trade) return true;
         return false;
     }
 
     // How many records in runs end, or start, at this cumulative volume.
     private int InRuns(int tr, int day, long accumulated, bool byStart)
     {
-        if (_runStore.Count == 0 || tr != _runTr) return 0;
-        var (from, to) = _runStore.Range(day, accumulated, byStart);
+        if (_runStores[tr] is not { Count: > 0 } store) return 0;
+        var (from, to) = store.Range(day, accumulated, byStart);
         var count = 0;
         for (var at = from; at < to; at++)
-            if (_runStore.OwnerAt(at) >= 0) count++;
+            if (store.OwnerAt(at) >= 0) count++;
         return count;
     }
 }

@@ -19,12 +19,21 @@ public readonly record struct SeedResult
     /// more than was traded before (an overlap); null when the trade view carries no cumulative volume.
     /// </summary>
     public long? MissingVolume { get; init; }
+    /// <summary>
+    /// Live trades the seed already held, in no bar again: their acml_vol is at or below the seeded volume of their day
+    /// (the seed was read after the subscription began, so it counted them).
+    /// </summary>
+    public long CoveredTrades { get; init; }
 }
 
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
     private List<Bar>? _seed;
     private BarFlags _pendingFlags;
+    // The seed's last day and its volume that day: a live trade at or below it is in the seed (Covered). -1: no seed.
+    private int _coverDay;
+    private long _coverVolume = -1;
+    private long _covered;
 
     /// <summary>What <see cref="Seed"/> did at the first live trade (default until then).</summary>
     public SeedResult SeedResult { get; private set; }
@@ -36,7 +45,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// forming bar when cumulative volume shows the trades before the first live one cover it (acml_vol − cntg_vol of the
     /// first live trade ≥ the seeded volume up to and including that bar), else it is dropped and the forming bar is
     /// rebuilt from live trades; volume still missing flags the first live trade's bar <see cref="BarFlags.Gap"/> and
-    /// counts as a gap; later seeded bars are dropped.
+    /// counts as a gap; later seeded bars are dropped. A live trade whose acml_vol is at or below the seeded volume of its
+    /// day is one the seed already holds (the seed was read after subscribing): it goes into no bar again and is counted
+    /// (<see cref="SeedResult.CoveredTrades"/>); the first live trade beyond it continues the seed's last bar. This
+    /// takes the seed to hold the day from its start (as KIS's REST minute chart does).
     /// </summary>
     /// <exception cref="InvalidOperationException">Trades were already added.</exception>
     /// <exception cref="ArgumentException">Not time or day bars, or a seeded bar of another length, key, or still forming.</exception>
@@ -57,6 +69,27 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         list.Sort((a, b) => a.OpenTime.CompareTo(b.OpenTime));
         _seed = list;
+        _coverVolume = -1;
+    }
+
+    // A live trade the seed holds already (at or below its volume of the trade's day): counted, in no bar again. The
+    // seed's volume is taken at the first trade (its key and market known then) and kept after the seed is applied, so a
+    // covered trade received out of order is still told from a corrupt one.
+    private bool Covered(int day, long accumulated)
+    {
+        if (accumulated < 0) return false;
+        if (_seed is { Count: > 0 } seed && _coverVolume < 0)
+        {
+            _coverDay = _calendar!.DayNumberOfLocal(_calendar.LocalTicks(seed[^1].OpenTime.UtcTicks));
+            _coverVolume = 0;
+            foreach (var bar in seed)
+                if (string.Equals(bar.Key, _key, StringComparison.Ordinal)
+                    && _calendar.DayNumberOfLocal(_calendar.LocalTicks(bar.OpenTime.UtcTicks)) == _coverDay) _coverVolume += bar.Volume;
+        }
+        if (day != _coverDay || accumulated > _coverVolume) return false;
+        _covered++;
+        SeedResult = SeedResult with { CoveredTrades = _covered };
+        return true;
     }
 
     // start: the first live trade's interval on the market's clock; the seed's bars are compared on that clock too.
@@ -118,6 +151,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             Gaps++;
             MissingVolume += missing.Value;
         }
-        SeedResult = new SeedResult { KeptBars = kept, DroppedBars = dropped, JoinedFormingBar = joined, MissingVolume = missing };
+        SeedResult = new SeedResult { KeptBars = kept, DroppedBars = dropped, JoinedFormingBar = joined, MissingVolume = missing, CoveredTrades = _covered };
     }
 }

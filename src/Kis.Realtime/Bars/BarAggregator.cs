@@ -272,7 +272,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_seed is not null)
         {
             foreach (var b in _seed) _ready.Enqueue(b with { Flags = b.Flags | BarFlags.Seeded });
-            SeedResult = new SeedResult { KeptBars = _seed.Count };
+            SeedResult = new SeedResult { KeptBars = _seed.Count, CoveredTrades = _covered };
             _seed = null;
         }
         ReleasePending(long.MaxValue); // the stream ended: no record can come to fill a hole

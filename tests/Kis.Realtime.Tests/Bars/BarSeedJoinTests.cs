@@ -77,17 +77,48 @@ public class BarSeedJoinTests
     }
 
     [Fact]
-    public void A_seeded_partial_minute_holding_live_trades_is_rebuilt_from_the_live_trades()
+    public void A_live_trade_the_seeded_partial_minute_already_holds_goes_into_no_bar_again()
     {
-        // Only 1 share traded before the first live trade, yet the seed's 09:02 holds 3: the seed overlaps the live stream.
+        // Issue 76: the seed was read after subscribing. Only 1 share traded before the first live trade, and the seed's
+        // 09:02 holds 3: that trade (acml_vol 18, the seed's volume) is in it. Before: the partial minute was dropped and
+        // rebuilt from the live trades, its first share flagged missing.
         var s = new Trades { Accumulated = 10 + 5 + 1 };
         var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1));
         aggregator.Seed(MinuteChartRow.ToBars("005930", SeedRows));
         aggregator.Add(s.At("09:02:40", 102, 2));
+        aggregator.Add(s.At("09:02:50", 103, 1));
 
-        Assert.Equal(new SeedResult { KeptBars = 2, DroppedBars = 1, JoinedFormingBar = false, MissingVolume = 1 }, aggregator.SeedResult);
+        Assert.Equal(new SeedResult { KeptBars = 2, DroppedBars = 0, JoinedFormingBar = true, MissingVolume = 0, CoveredTrades = 1 },
+            aggregator.SeedResult);
         Assert.True(aggregator.TryGetForming(out var forming));
-        Assert.Equal((2L, BarFlags.Gap | BarFlags.Forming), (forming.Volume, forming.Flags));
+        Assert.Equal((100m, 103m, 103m, 4L, BarFlags.Seeded | BarFlags.Forming), (forming.Open, forming.High, forming.Close, forming.Volume, forming.Flags));
+        Assert.Equal((0L, 0L, 0L), (aggregator.Gaps, aggregator.MissingVolume, aggregator.DuplicateTrades));
+    }
+
+    [Fact]
+    public void Live_trades_read_into_the_seed_are_counted_once_and_the_first_beyond_it_continues_the_seeded_bar()
+    {
+        // The seed (18 shares to 09:02) was read while the subscription ran: the live trades up to acml_vol 18 are in it.
+        // One of them comes again out of order, after the first trade beyond the seed (inside the reorder window): still
+        // the seed's, not a corrupt acml_vol behind the tape. Before: a gap of 15 at 09:02, the partial minute rebuilt.
+        var s = new Trades { Accumulated = 10 + 5 };
+        var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1),
+            new BarOptions { ReorderWindow = TimeSpan.FromSeconds(5) });
+        aggregator.Seed(MinuteChartRow.ToBars("005930", SeedRows));
+        var covered = new[] { s.At("09:02:10", 100, 1), s.At("09:02:20", 101, 1), s.At("09:02:30", 101, 1) };
+        foreach (var trade in covered) aggregator.Add(trade);
+        aggregator.Add(s.At("09:02:45", 104, 2));
+        aggregator.Add(covered[1]);
+        aggregator.Add(s.At("09:03:05", 105, 1));
+        aggregator.Complete();
+
+        var closed = new List<Bar>();
+        while (aggregator.TryTakeClosed(out var b)) closed.Add(b);
+        Assert.Equal(["09:00 Seeded", "09:01 Seeded", "09:02 Seeded", "09:03 EndOfStream"], closed.Select(b => $"{b.OpenTime:HH:mm} {b.Flags}"));
+        Assert.Equal((100m, 104m, 104m, 3L + 2L), (closed[2].Open, closed[2].High, closed[2].Close, closed[2].Volume));
+        Assert.Equal(new SeedResult { KeptBars = 2, DroppedBars = 0, JoinedFormingBar = true, MissingVolume = 0, CoveredTrades = 4 },
+            aggregator.SeedResult);
+        Assert.Equal((0L, 0L, 0L, 0L), (aggregator.Gaps, aggregator.MissingVolume, aggregator.CorruptTrades, aggregator.DuplicateTrades));
     }
 
     private static readonly MinuteChartRow[] SeedRows =

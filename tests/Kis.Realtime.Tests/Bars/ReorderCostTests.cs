@@ -37,13 +37,27 @@ public sealed class ReorderCostTests
         IEnumerable<(StockTrade Trade, DateTimeOffset Received)> stream, TimeSpan window)
     {
         var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1), new BarOptions { ReorderWindow = window });
-        var bars = new List<Bar>();
-        foreach (var (trade, received) in stream)
-            if (aggregator.Add(trade, received))
-                while (aggregator.TryTakeClosed(out var bar)) bars.Add(bar);
-        aggregator.Complete();
-        while (aggregator.TryTakeClosed(out var bar)) bars.Add(bar);
+        var bars = ReceivedStream.Feed(aggregator, stream);
         return (bars, aggregator.ReorderSteps, aggregator);
+    }
+
+    /// <summary>
+    /// 2,000 trades at 100/s fed twice: with trades 500 and 1,200 lost (a 1 s window: a second's trades wait behind each
+    /// hole), and with trades 10–1,009 received last to first (a 10-minute window). Checks that the reversed feed gives the
+    /// in-order bars and the lossy one every volume but the holes'; the two aggregators, for the counts under test.
+    /// </summary>
+    private static (BarAggregator<StockTrade, StockTradeAccessor> BehindHoles, BarAggregator<StockTrade, StockTradeAccessor> Backwards)
+        BehindHolesAndReversed()
+    {
+        var all = Stream(2_000, 100);
+        var lossy = all.Where((_, i) => i != 500 && i != 1_200).ToList();
+        var (lossyBars, _, behindHoles) = Feed(lossy, TimeSpan.FromSeconds(1));
+        var reversed = all.Take(10).Concat(all.Skip(10).Take(1_000).Reverse()).Concat(all.Skip(1_010))
+            .Select((t, i) => (t.Trade, Received: all[0].Received.AddMilliseconds(i))).ToList();
+        var (bars, _, backwards) = Feed(reversed, TimeSpan.FromMinutes(10));
+        Assert.Equal(Feed(all, TimeSpan.FromMinutes(10)).Bars, bars);
+        Assert.Equal(all.Sum(t => t.Trade.Volume) - behindHoles.MissingVolume, lossyBars.Sum(b => b.Volume));
+        return (behindHoles, backwards);
     }
 
     /// <summary>Steps per record of a stream of 20 windows' trades with two lost, <paramref name="perWindow"/> trades a window.</summary>
@@ -114,13 +128,7 @@ public sealed class ReorderCostTests
     {
         // Each comes above (behind a hole) or below (reversed) every record waiting: none can be its repeat, so no hash
         // lookup is spent on it. Before: one per waiting record, as many as the in-order stream has none of.
-        var all = Stream(2_000, 100);
-        var lossy = all.Where((_, i) => i != 500 && i != 1_200).ToList();
-        var (_, _, behindHoles) = Feed(lossy, TimeSpan.FromSeconds(1));
-        var reversed = all.Take(10).Concat(all.Skip(10).Take(1_000).Reverse()).Concat(all.Skip(1_010))
-            .Select((t, i) => (t.Trade, Received: all[0].Received.AddMilliseconds(i))).ToList();
-        var (bars, _, backwards) = Feed(reversed, TimeSpan.FromMinutes(10));
-        Assert.Equal(Feed(all, TimeSpan.FromMinutes(10)).Bars, bars);
+        var (behindHoles, backwards) = BehindHolesAndReversed();
         Assert.Equal((2L, 0L), (behindHoles.Gaps, behindHoles.RepeatLookups));
         Assert.Equal((0L, 0L), (backwards.Gaps, backwards.RepeatLookups));
     }
@@ -144,14 +152,7 @@ public sealed class ReorderCostTests
         // They come at the tape order's ends, where neighbouring cumulative volumes lie side by side: the buffer's
         // questions about them (a repeat, a hole's neighbours) are answered there, so none enters the cumulative-volume
         // hash, whose scattered entries cost a cache miss on entry and on release. Before: every waiting record did.
-        var all = Stream(2_000, 100);
-        var lossy = all.Where((_, i) => i != 500 && i != 1_200).ToList();
-        var (lossyBars, _, behindHoles) = Feed(lossy, TimeSpan.FromSeconds(1));
-        var reversed = all.Take(10).Concat(all.Skip(10).Take(1_000).Reverse()).Concat(all.Skip(1_010))
-            .Select((t, i) => (t.Trade, Received: all[0].Received.AddMilliseconds(i))).ToList();
-        var (bars, _, backwards) = Feed(reversed, TimeSpan.FromMinutes(10));
-        Assert.Equal(Feed(all, TimeSpan.FromMinutes(10)).Bars, bars);
-        Assert.Equal(all.Sum(t => t.Trade.Volume) - behindHoles.MissingVolume, lossyBars.Sum(b => b.Volume));
+        var (behindHoles, backwards) = BehindHolesAndReversed();
         Assert.Equal((2L, 0L), (behindHoles.Gaps, behindHoles.PointIndexed));
         Assert.Equal((0L, 0L), (backwards.Gaps, backwards.PointIndexed));
     }
@@ -179,14 +180,7 @@ public sealed class ReorderCostTests
         // lowest waiting. Such a run is one entry in the buffer's orders, its records side by side in the run store: a
         // record joining costs a copy, not an entry in two orders and the by-volume chain, whatever the disorder.
         // Before: every waiting record was entered (200 behind the holes, 1,000 reversed).
-        var all = Stream(2_000, 100);
-        var lossy = all.Where((_, i) => i != 500 && i != 1_200).ToList();
-        var (lossyBars, _, behindHoles) = Feed(lossy, TimeSpan.FromSeconds(1));
-        var reversed = all.Take(10).Concat(all.Skip(10).Take(1_000).Reverse()).Concat(all.Skip(1_010))
-            .Select((t, i) => (t.Trade, Received: all[0].Received.AddMilliseconds(i))).ToList();
-        var (bars, _, backwards) = Feed(reversed, TimeSpan.FromMinutes(10));
-        Assert.Equal(Feed(all, TimeSpan.FromMinutes(10)).Bars, bars);
-        Assert.Equal(all.Sum(t => t.Trade.Volume) - behindHoles.MissingVolume, lossyBars.Sum(b => b.Volume));
+        var (behindHoles, backwards) = BehindHolesAndReversed();
         Assert.Equal((2L, 2L), (behindHoles.Gaps, behindHoles.RecordsEntered)); // one run behind each hole
         Assert.Equal((0L, 1L), (backwards.Gaps, backwards.RecordsEntered)); // the batch's first received holds the run
     }

@@ -72,12 +72,7 @@ public sealed class ReorderRunTests
         {
             JoinRuns = runs,
         };
-        var bars = new List<Bar>();
-        foreach (var (trade, received) in stream)
-            if (aggregator.Add(trade, received))
-                while (aggregator.TryTakeClosed(out var bar)) bars.Add(bar);
-        aggregator.Complete();
-        while (aggregator.TryTakeClosed(out var bar)) bars.Add(bar);
+        var bars = ReceivedStream.Feed(aggregator, stream);
         var counts = $"gaps {aggregator.Gaps} missing {aggregator.MissingVolume} duplicates {aggregator.DuplicateTrades} " +
                      $"corrupt {aggregator.CorruptTrades}/{aggregator.SkippedCorrupt} late {aggregator.LateTrades} " +
                      string.Join(";", aggregator.CorruptRecords);
@@ -104,5 +99,79 @@ public sealed class ReorderRunTests
         }
         // The streams did make runs (else this would test nothing).
         Assert.True(entered < waiting, $"{entered} records entered with runs, {waiting} without");
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> trades at 100/s, every third on NXT (its own acml_vol), each received 10 ms after its time;
+    /// "lost": KRX's trade at 20 % and NXT's just after it lost (both TRs behind a hole at once, a 1 s window: a second's
+    /// trades of each wait); "reversed": the trades from 10 % to 60 % received last to first (a 10-minute window).
+    /// </summary>
+    private static (List<(StockTrade Trade, DateTimeOffset Received)> Stream, TimeSpan Window) TwoTrs(string disorder, int count, int perSecond = 100)
+    {
+        var accumulated = new long[2];
+        var all = new List<(StockTrade Trade, DateTimeOffset Received)>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var tr = i % 3 == 2 ? 1 : 0;
+            var volume = 1 + i * 37 % 200;
+            accumulated[tr] += volume;
+            var exact = new DateTimeOffset(Open.AddTicks(i * TimeSpan.TicksPerSecond / perSecond), TimeSpan.FromHours(9));
+            var trade = Trade(tr == 0 ? StockVenue.Krx : StockVenue.Nxt, i, accumulated[tr], volume, 70_000m + i % 7 * 100) with
+            {
+                Time = TimeOnly.FromDateTime(Open.AddSeconds(i / perSecond)),
+            };
+            all.Add((trade, exact.AddMilliseconds(10)));
+        }
+        if (disorder == "lost")
+        {
+            var hole = count / 5 / 3 * 3; // a KRX trade; hole + 2 is NXT's next
+            return ([.. all.Where((_, i) => i != hole && i != hole + 2)], TimeSpan.FromSeconds(1));
+        }
+        var (from, batch) = (count / 10, count / 2);
+        var reversed = all.Take(from).Concat(all.Skip(from).Take(batch).Reverse()).Concat(all.Skip(from + batch))
+            .Select((t, i) => (t.Trade, Received: all[0].Received.AddMilliseconds(i))).ToList();
+        return (reversed, TimeSpan.FromMinutes(10));
+    }
+
+    [Theory]
+    [InlineData("lost")]
+    [InlineData("reversed")]
+    public void Two_TRs_waiting_together_give_the_bars_and_counts_of_records_waiting_each_on_their_own(string disorder)
+    {
+        var (stream, window) = TwoTrs(disorder, 3_000);
+        var (bars, counts, withRuns) = Feed(stream, window, runs: true);
+        var (alone, aloneCounts, each) = Feed(stream, window, runs: false);
+        Assert.Equal(aloneCounts, counts);
+        Assert.Equal(alone, bars);
+        Assert.True(withRuns < each, $"{withRuns} records entered with runs, {each} without");
+    }
+
+    [Fact]
+    public void Records_of_two_TRs_behind_holes_wait_as_one_run_per_TR_and_hole()
+    {
+        // Issue 74: KRX and NXT of one stock both behind a hole. Each TR's records wait as one run (one entry each);
+        // before, every arrival of the other TR undid the runs, and every waiting record was entered on its own.
+        var (stream, window) = TwoTrs("lost", 3_000);
+        var (_, counts, entered) = Feed(stream, window, runs: true);
+        Assert.StartsWith("gaps 2 ", counts, StringComparison.Ordinal);
+        Assert.True(entered <= 4, $"{entered} records entered (the two TRs' runs: 2); {counts}");
+    }
+
+    [Fact]
+    public void Records_of_two_TRs_behind_holes_cost_the_same_steps_each_however_many_wait()
+    {
+        // A 1 s window: a second's trades of both TRs wait behind the holes. 16 times the rate, 16 times as many wait:
+        // at most one step more each.
+        static double PerWaiting(int perSecond)
+        {
+            var (stream, window) = TwoTrs("lost", 20 * perSecond, perSecond);
+            var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1), new BarOptions { ReorderWindow = window });
+            ReceivedStream.Feed(aggregator, stream);
+            Assert.Equal(2L, aggregator.Gaps);
+            return (double)aggregator.ReorderSteps / perSecond;
+        }
+        var few = PerWaiting(100);
+        var many = PerWaiting(1_600);
+        Assert.True(many <= few + 1, $"{few:0.00} steps per waiting record with 100 waiting, {many:0.00} with 1,600");
     }
 }

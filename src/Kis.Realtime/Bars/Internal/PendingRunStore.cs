@@ -36,6 +36,13 @@ internal sealed class PendingRunStore<T>
 
     public int OwnerAt(long place) => _owners[Index(place)];
 
+    /// <summary>Gives the live record at <paramref name="place"/> another owner (its run waits under another slot).</summary>
+    public void SetOwner(long place, int owner)
+    {
+        Steps++;
+        _owners[Index(place)] = owner;
+    }
+
     /// <summary>Puts a record after every one held (the caller keeps the order: its keys are above all held); its place.</summary>
     public long PushBack(in T item, int day, long end, long start, int owner)
     {

@@ -40,7 +40,11 @@ internal sealed class FeedMerge
     // merged tape lacks (FeedGap): a feed's gap the others covered is no gap of the merged tape.
     private readonly List<OwnHole> _ownHoles = [];
     private readonly Queue<FeedGap> _feedGaps = new();
-    private readonly List<Waiting> _waiting = [];
+    // Trades waiting after a hole, lowest (day, acml_vol) first, and the same by key (a copy of one waiting is a repeat):
+    // a heap and a hash, not a list scanned on every record (at 2,000 waiting a scan cost more than the merge's other work).
+    // A key waits at most once (a copy is counted, not kept), so the heap has no ties.
+    private readonly PriorityQueue<Waiting, (int Day, long Accumulated)> _waiting = new();
+    private readonly Dictionary<(int Day, long Accumulated), long> _waitingTicks = [];
     private readonly List<(int Day, long From, long To, long Id)> _holes = [];
     private long _holeIds;
     // Late trades sent from a hole, in the order sent: the merged tape's gap check takes their volume back.
@@ -98,7 +102,7 @@ internal sealed class FeedMerge
     /// one <see cref="Release"/> decides on, and a deadline taken from an older trade behind it was already past while
     /// nothing was due, so the merge loop woke at once, again and again, for up to a window.
     /// </summary>
-    public long? NextDeadline => _waiting.Count == 0 ? null : _waiting[Lowest()].Arrived + _reorderWindow;
+    public long? NextDeadline => _waiting.Count == 0 ? null : _waiting.Peek().Arrived + _reorderWindow;
 
     /// <summary>Takes one record of source <paramref name="source"/>; what goes out now is added to <paramref name="output"/>.</summary>
     public void Offer(int source, KisRecord record, long now, List<KisRecord> output)
@@ -178,19 +182,16 @@ internal sealed class FeedMerge
     // A copy of a trade already waiting is a repeat (counted for its source).
     private bool IsWaiting(int source, int day, long accumulated, long receivedTicks)
     {
-        foreach (var w in _waiting)
-            if (w.Day == day && w.Accumulated == accumulated)
-            {
-                _feeds[source].Repeated(receivedTicks - w.Record.ReceivedAt.UtcTicks);
-                return true;
-            }
-        return false;
+        if (!_waitingTicks.TryGetValue((day, accumulated), out var waitingTicks)) return false;
+        _feeds[source].Repeated(receivedTicks - waitingTicks);
+        return true;
     }
 
     private void Wait(int source, KisRecord record, in TradeVolume trade, int day, long now, List<KisRecord> output)
     {
         if (_waiting.Count >= _maxKept) SendLowest(output); // bounded: the oldest hole becomes a gap
-        _waiting.Add(new Waiting(source, record, day, trade.Accumulated, trade.Volume, now));
+        _waiting.Enqueue(new Waiting(source, record, day, trade.Accumulated, trade.Volume, now), (day, trade.Accumulated));
+        _waitingTicks.Add((day, trade.Accumulated), record.ReceivedAt.UtcTicks);
     }
 
     private void Release(long now, List<KisRecord> output)
@@ -203,14 +204,13 @@ internal sealed class FeedMerge
     {
         while (_waiting.Count > 0)
         {
-            var lowest = Lowest();
-            var w = _waiting[lowest];
+            var w = _waiting.Peek();
             if (!_started)
             {
                 // The tape starts at the lowest first trade once every source has sent one (or the window ended): what
                 // came before any source subscribed is no gap.
                 if (now != long.MaxValue && w.Arrived + _reorderWindow > now && !EverySourceStarted()) return;
-                _waiting.RemoveAt(lowest);
+                TakeLowest();
                 _started = true;
                 Send(w.Source, w.Record, w.Day, w.Accumulated, output);
                 continue;
@@ -219,17 +219,19 @@ internal sealed class FeedMerge
             var due = missing == 0 || reset && missing <= 0 || missing < 0
                 || w.Arrived + _reorderWindow <= now || now == long.MaxValue || EverySourcePast(w.Day, w.Accumulated - w.Volume);
             if (!due) return;
-            _waiting.RemoveAt(lowest);
+            TakeLowest();
             if (missing < 0 && !reset) { Repeat(w.Source, w.Day, w.Accumulated, w.Record.ReceivedAt.UtcTicks); continue; }
             if (missing > 0 && !reset) KeepHole(w.Day, _accumulated, w.Accumulated - w.Volume);
             Send(w.Source, w.Record, w.Day, w.Accumulated, output);
         }
     }
 
-    private void SendLowest(List<KisRecord> output)
+    private void SendLowest(List<KisRecord> output) => ReleaseWaiting(_waiting.Peek().Arrived + _reorderWindow, output);
+
+    private void TakeLowest()
     {
-        var w = _waiting[Lowest()];
-        ReleaseWaiting(w.Arrived + _reorderWindow, output);
+        var w = _waiting.Dequeue();
+        _waitingTicks.Remove((w.Day, w.Accumulated));
     }
 
     private void NoteOwnHole(in OwnHole hole)
@@ -273,14 +275,6 @@ internal sealed class FeedMerge
         for (var s = 0; s < _sourceSeen.Length; s++)
             if (!_sourceEnded[s] && !_sourceSeen[s]) return false;
         return true;
-    }
-
-    private int Lowest()
-    {
-        var lowest = 0;
-        for (var i = 1; i < _waiting.Count; i++)
-            if (Compare(_waiting[i].Day, _waiting[i].Accumulated, _waiting[lowest].Day, _waiting[lowest].Accumulated) < 0) lowest = i;
-        return lowest;
     }
 
     private static int Compare(int day, long accumulated, int otherDay, long otherAccumulated) =>
