@@ -20,8 +20,9 @@ public readonly record struct SeedResult
     /// </summary>
     public long? MissingVolume { get; init; }
     /// <summary>
-    /// Live trades the seed already held, in no bar again: their acml_vol is at or below the seeded volume of their day
-    /// (the seed was read after the subscription began, so it counted them).
+    /// Live trade records the seed already held, in no bar again: their acml_vol is at or below the seeded volume of
+    /// their day (the seed was read after the subscription began, so it counted them). A record received twice counts
+    /// twice here: the seed holds no trade identities to tell a repeat from the first copy.
     /// </summary>
     public long CoveredTrades { get; init; }
 }
@@ -33,6 +34,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // The seed's last day and its volume that day: a live trade at or below it is in the seed (Covered). -1: no seed.
     private int _coverDay;
     private long _coverVolume = -1;
+    private int _coverTr = -1;
     private long _covered;
 
     /// <summary>What <see cref="Seed"/> did at the first live trade (default until then).</summary>
@@ -72,21 +74,25 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _coverVolume = -1;
     }
 
-    // A live trade the seed holds already (at or below its volume of the trade's day): counted, in no bar again. The
-    // seed's volume is taken at the first trade (its key and market known then) and kept after the seed is applied, so a
-    // covered trade received out of order is still told from a corrupt one.
-    private bool Covered(int day, long accumulated)
+    // A live record the seed holds already (at or below its volume of the record's day): counted, in no bar again. The
+    // seed's volume is taken at the first trade (its key, market and TR known then) and kept after the seed is applied,
+    // so a covered record received out of order still goes into no bar. The seed is one TR's (the first live trade's):
+    // another TR's acml_vol counts another venue's day and says nothing of the seed. A record whose acml_vol a corrupt
+    // digit made lower on the seed's day is counted here too: without the trades' identities nothing tells it apart.
+    private bool Covered(int tr, int day, long accumulated)
     {
         if (accumulated < 0) return false;
         if (_seed is { Count: > 0 } seed && _coverVolume < 0)
         {
-            _coverDay = _calendar!.DayNumberOfLocal(_calendar.LocalTicks(seed[^1].OpenTime.UtcTicks));
+            _coverTr = tr;
+            var last = seed.FindLastIndex(b => string.Equals(b.Key, _key, StringComparison.Ordinal));
+            _coverDay = last < 0 ? int.MinValue : _calendar!.DayNumberOfLocal(_calendar.LocalTicks(seed[last].OpenTime.UtcTicks));
             _coverVolume = 0;
             foreach (var bar in seed)
                 if (string.Equals(bar.Key, _key, StringComparison.Ordinal)
-                    && _calendar.DayNumberOfLocal(_calendar.LocalTicks(bar.OpenTime.UtcTicks)) == _coverDay) _coverVolume += bar.Volume;
+                    && _calendar!.DayNumberOfLocal(_calendar.LocalTicks(bar.OpenTime.UtcTicks)) == _coverDay) _coverVolume += bar.Volume;
         }
-        if (day != _coverDay || accumulated > _coverVolume) return false;
+        if (tr != _coverTr || day != _coverDay || accumulated > _coverVolume) return false;
         _covered++;
         SeedResult = SeedResult with { CoveredTrades = _covered };
         return true;

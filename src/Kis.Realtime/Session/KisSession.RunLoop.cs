@@ -39,8 +39,13 @@ internal sealed partial class KisSession
     private async Task RunAsync()
     {
         var run = new RunLoopState();
+        // The steps end the connect span inside themselves, and an async callee's change of Activity.Current does not
+        // flow back here: each pass starts from the caller's current activity, so a reconnect is the connect's sibling,
+        // not its child (a long session would otherwise be one ever deeper trace).
+        var caller = Activity.Current;
         while (!IsStopping)
         {
+            Activity.Current = caller;
             // Before the first connection every step runs under the attempt's token, which ConnectAsync's callers cancel.
             var attempt = run.EverConnected ? null : CurrentAttempt();
             var token = attempt?.Token ?? _stop.Token;

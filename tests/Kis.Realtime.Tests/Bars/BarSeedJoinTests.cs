@@ -96,7 +96,7 @@ public class BarSeedJoinTests
     }
 
     [Fact]
-    public void Live_trades_read_into_the_seed_are_counted_once_and_the_first_beyond_it_continues_the_seeded_bar()
+    public void Live_trades_read_into_the_seed_go_into_no_bar_and_the_first_beyond_it_continues_the_seeded_bar()
     {
         // The seed (18 shares to 09:02) was read while the subscription ran: the live trades up to acml_vol 18 are in it.
         // One of them comes again out of order, after the first trade beyond the seed (inside the reorder window): still
@@ -119,6 +119,27 @@ public class BarSeedJoinTests
         Assert.Equal(new SeedResult { KeptBars = 2, DroppedBars = 0, JoinedFormingBar = true, MissingVolume = 0, CoveredTrades = 4 },
             aggregator.SeedResult);
         Assert.Equal((0L, 0L, 0L, 0L), (aggregator.Gaps, aggregator.MissingVolume, aggregator.CorruptTrades, aggregator.DuplicateTrades));
+    }
+
+    [Fact]
+    public void A_second_venue_s_live_trades_are_never_taken_for_the_seed_s_own()
+    {
+        // The seed is KRX's (18 shares to 09:02). NXT's acml_vol counts NXT's own day, far below KRX's: its trades are
+        // new, not trades the seed holds. Before: both NXT trades were dropped as "covered" (forming volume 1, not 13).
+        var krx = new Trades { Accumulated = 10 + 5 + 3 };
+        var nxt = new Trades(venue: StockVenue.Nxt);
+        var aggregator = new BarAggregator<StockTrade, StockTradeAccessor>(BarSpec.Minutes(1),
+            new BarOptions { ReorderWindow = TimeSpan.FromSeconds(5) });
+        aggregator.Seed(MinuteChartRow.ToBars("005930", SeedRows));
+        aggregator.Add(krx.At("09:02:40", 102, 1));
+        aggregator.Add(nxt.At("09:02:45", 102, 5));
+        aggregator.Add(nxt.At("09:02:50", 103, 7));
+        aggregator.Complete();
+
+        var closed = new List<Bar>();
+        while (aggregator.TryTakeClosed(out var b)) closed.Add(b);
+        Assert.Equal(["09:00 10 Seeded", "09:01 5 Seeded", "09:02 16 Seeded, EndOfStream"], closed.Select(b => $"{b.OpenTime:HH:mm} {b.Volume} {b.Flags}"));
+        Assert.Equal(0L, aggregator.SeedResult.CoveredTrades);
     }
 
     private static readonly MinuteChartRow[] SeedRows =

@@ -32,12 +32,17 @@ public sealed class TracingTests
         Assert.Equal(6, mine.Count); // 40 records and no span for any of them
         var connect = mine.Single(a => a.OperationName == "kis.realtime.connect");
         Assert.Equal(sim.WebSocketUrl.Port, connect.GetTagItem("server.port"));
+        // A reconnect is the connect's sibling in the caller's trace, not its child (a long session is no ever deeper chain).
+        var reconnect = mine.Single(a => a.OperationName == "kis.realtime.reconnect");
+        Assert.True(connect.ParentSpanId == reconnect.ParentSpanId, $"the reconnect's parent is {Describe(reconnect.Parent)}, the connect's {Describe(connect.Parent)}");
         var approval = mine.First(a => a.OperationName == "kis.realtime.approval");
         Assert.Equal(connect.SpanId, approval.ParentSpanId);
         var subscribe = mine.First(a => a.OperationName == "kis.realtime.subscribe");
         Assert.Equal("0001", subscribe.GetTagItem("kis.tr_key"));
         Assert.All(mine, a => Assert.DoesNotContain(SimulatorOptionsSecret, string.Join(",", a.TagObjects.Select(t => t.Value))));
     }
+
+    private static string Describe(Activity? a) => a is null ? "none" : $"{a.OperationName} ({a.SpanId})";
 
     [Fact]
     public async Task A_refused_subscription_is_an_error_span_with_KIS_code()
