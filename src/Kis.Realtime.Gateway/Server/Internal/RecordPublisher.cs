@@ -144,6 +144,9 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             }
         }
         if (_buffer.Writer.TryWrite(record)) return true;
+        // Refused because the fence completed the buffer after the check above (the fence is raised before it completes
+        // the buffer, so it is seen here): fenced, not overflowed.
+        if (IsFenced) return DropFenced();
         if (Interlocked.Increment(ref _overflowed) is var n && (n & (n - 1)) == 0) // 1, 2, 4, 8 …: visible, not a flood
             Log.BufferFull(_logger, _options.BufferCapacity, n);
         return false;
@@ -202,6 +205,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 Unblock();
                 return Task.CompletedTask;
             },
+            Close = CloseConnectionAsync,
         }, backoff, _options.TimeProvider, stop).ConfigureAwait(false);
         if (termOver is not null || IsFenced) FenceAtLoopEnd(termOver?.Message ?? LockLost);
     }
@@ -212,9 +216,21 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         _options.BrokerCall(BrokerCallSites.Publisher);
         // A fenced term must not wait on a connection a partition holds: its channel's close would wait for the broker's
         // answer (20 s) and the shard's KIS session, closed after the fence, with it (the next holder meeting OPSP8996).
-        await using var abortWhenFenced = stop.Register(() => { if (IsFenced) _ = BrokerClose.AbortAsync(connection, FencedCloseBound); });
-        await using var channel = await connection.CreateChannelAsync(
+        await using var abortWhenFenced = stop.Register(() => { if (IsFenced) _ = BrokerClose.AbortWithinAsync(connection, FencedCloseBound); });
+        var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
+        try
+        {
+            await PublishOnChannelAsync(connection, channel, backoff, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            await CloseChannelAsync(channel).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PublishOnChannelAsync(IConnection connection, IChannel channel, Retry.ExponentialBackoff backoff, CancellationToken stop)
+    {
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var generation = Interlocked.Increment(ref _generation);
         channel.BasicAcksAsync += (_, e) => { OnConfirm(generation, e.DeliveryTag, e.Multiple); return Task.CompletedTask; };
