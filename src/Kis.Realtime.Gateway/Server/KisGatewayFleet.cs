@@ -241,7 +241,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
     /// record (that this process left) waits for the broker's confirm only for what is left of it less 1 s for the status
     /// connection's close, at most 5 s, and is not tried once nothing is left; the status and takeovers connections' closes
     /// wait only for what is left then (none left: closed in the background). The shards' own stop has what is left less
-    /// <see cref="AfterShardsReserve"/>: each waits for its confirms until its last few seconds, then fences its publisher (what
+    /// <see cref="AfterShardsReserve"/>: each waits for its confirms until its last 5 s (half of it when less than 10 s), then fences its publisher (what
     /// is still unconfirmed is dropped and counted, <see cref="GatewayFleetShardStatus.StopDropped"/>), and a shard not done
     /// by then is counted as it stands and goes on stopping in the background (its lock let go once its gateway is done).
     /// <c>kisrt gateway --fleet</c> passes the 30 s a SIGTERM gives it less 2 s for its summary.

@@ -55,12 +55,14 @@ internal sealed partial class FleetShard
 
     /// <summary>
     /// A planned term end's wait for its confirms: <see cref="ConfirmWait"/>, or in a bounded stop until
-    /// <see cref="CloseReserve"/> before its end, when a publisher not done yet is fenced (its records counted as dropped).
+    /// <see cref="CloseReserve"/> (at most half what is left) before its end, when a publisher not done yet is fenced (its
+    /// records counted as dropped).
     /// </summary>
     private async Task ConfirmOrFenceAsync(KisGateway gateway)
     {
         var left = StopLeft();
-        var wait = left == Timeout.InfiniteTimeSpan ? ConfirmWait : left - CloseReserve;
+        // A short stop still gives the broker half of it: a drain that takes a moment is not cut for the reserve.
+        var wait = left == Timeout.InfiniteTimeSpan ? ConfirmWait : left - (left / 2 < CloseReserve ? left / 2 : CloseReserve);
         if (wait > TimeSpan.Zero && await gateway.WaitForConfirmsAsync(wait).ConfigureAwait(false)) return;
         if (left == Timeout.InfiniteTimeSpan || gateway.IsFenced) return;
         Volatile.Write(ref _stopFenced, 1);
