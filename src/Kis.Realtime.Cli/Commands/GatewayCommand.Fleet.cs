@@ -118,17 +118,20 @@ internal static partial class GatewayCommand
     /// <summary>What a signal's stop keeps of its grace for what follows the fleet's stop: the summary, the host's close.</summary>
     private static readonly TimeSpan StopReserve = TimeSpan.FromSeconds(2);
 
-    /// <summary>A fleet process's last line: what its ended terms received, got confirmed, overflowed and dropped at a fence, and
-    /// whether everything else was published; false when something received was neither confirmed nor dropped at a fence.</summary>
+    /// <summary>A fleet process's last line: what its ended terms received, got confirmed, overflowed, dropped at a fence and
+    /// dropped at the stop's bound (its budget spent before the broker confirmed them), and whether everything was published;
+    /// false when something received was neither confirmed nor dropped at a fence.</summary>
     internal static (string Line, bool Complete) FleetEndSummary(GatewayFleetStatus s)
     {
         var (received, confirmed) = (s.Shards.Sum(x => x.EndedReceived), s.Shards.Sum(x => x.EndedConfirmed));
-        var (overflowed, fenced) = (s.Shards.Sum(x => x.EndedOverflowed), s.Shards.Sum(x => x.Fenced));
-        var unconfirmed = received - overflowed - fenced - confirmed; // negative: an over-count, shown, not hidden
-        var complete = unconfirmed == 0 && overflowed == 0;
+        var (overflowed, fenced, stopDropped) = (s.Shards.Sum(x => x.EndedOverflowed), s.Shards.Sum(x => x.Fenced), s.Shards.Sum(x => x.StopDropped));
+        var unconfirmed = received - overflowed - fenced - stopDropped - confirmed; // negative: an over-count, shown, not hidden
+        var complete = unconfirmed == 0 && overflowed == 0 && stopDropped == 0;
         return ($"kisrt gateway: fleet process {s.Process} stopped: received {received}, confirmed {confirmed}, overflowed {overflowed}, " +
-                $"dropped at a fence {fenced} (announced by the next holder); " +
-                (complete ? "every record published and confirmed" : $"not everything was published: {unconfirmed} unconfirmed, {overflowed} overflowed") +
+                $"dropped at a fence {fenced}, dropped at the stop's bound {stopDropped} (both announced by the next holder); " +
+                (complete ? "every record published and confirmed"
+                    : $"not everything was published: {unconfirmed} unconfirmed, {overflowed} overflowed" +
+                      (stopDropped == 0 ? "" : $", {stopDropped} dropped at the stop's bound")) +
                 "; its shards go to the other processes", complete);
     }
 

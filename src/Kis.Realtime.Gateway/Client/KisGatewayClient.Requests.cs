@@ -203,7 +203,7 @@ public sealed partial class KisGatewayClient
     public async Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         var reply = await RequestAsync(new GatewayRequest(GatewayOp.Status), cancellationToken).ConfigureAwait(false);
-        return (reply.Status is { } status ? GatewayStatusJson.FromElement(status) : null)
+        return (reply.Status is { } status ? GatewayStatusJson.Json.FromElement(status) : null)
                ?? throw new InvalidOperationException($"The gateway answered without a status: {reply.Error} {reply.Message}");
     }
 

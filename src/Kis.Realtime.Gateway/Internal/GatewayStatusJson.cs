@@ -1,25 +1,12 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
-using Kis.Realtime.Gateway.Wire;
 
 namespace Kis.Realtime.Gateway.Internal;
 
-/// <summary>
-/// The status answer's body (<see cref="GatewayReply.Status"/>) to and from the public <see cref="GatewayStatus"/>: the
-/// wire carries it as a JSON object it does not read, so that the wire (beneath the package's root) names no root type.
-/// The wire's settings (names, nulls, enums) copied, so the bytes are those a context of the wire would write.
-/// </summary>
+/// <summary>The status answer's body (<see cref="Wire.GatewayReply.Status"/>) to and from the public <see cref="GatewayStatus"/>: the
+/// wire carries it as a JSON object it does not read.</summary>
 internal static class GatewayStatusJson
 {
-    private static readonly JsonSerializerOptions Options = new(GatewayJson.Options) { TypeInfoResolver = GatewayStatusJsonContext.Default };
-
-    private static JsonTypeInfo<GatewayStatus> Type => (JsonTypeInfo<GatewayStatus>)Options.GetTypeInfo(typeof(GatewayStatus));
-
-    public static JsonElement ToElement(GatewayStatus status) => JsonSerializer.SerializeToElement(status, Type);
-
-    /// <exception cref="JsonException">Not a status object.</exception>
-    public static GatewayStatus? FromElement(JsonElement json) => json.Deserialize(Type);
+    public static readonly StatusJson<GatewayStatus> Json = new(GatewayStatusJsonContext.Default);
 }
 
 /// <summary>The status's types, for System.Text.Json's source generator.</summary>

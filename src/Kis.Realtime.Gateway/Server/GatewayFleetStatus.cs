@@ -49,4 +49,11 @@ public sealed record GatewayFleetShardStatus(string Shard, GatewayRole Role, int
 
     /// <summary>Records of those terms dropped because the publish buffer was full.</summary>
     public long EndedOverflowed { get; init; }
+
+    /// <summary>
+    /// Records of those terms a stop dropped unconfirmed because its budget (<see cref="KisGatewayFleet.StopAsync"/>) ran out
+    /// before the broker confirmed them: the term's publisher was fenced then, so none is published after the next holder's
+    /// (who announces them as a gap). Not part of <see cref="Fenced"/>.
+    /// </summary>
+    public long StopDropped { get; init; }
 }

@@ -277,15 +277,18 @@ public sealed partial class KisGateway : IAsyncDisposable
         }
     }
 
+    /// <summary>A fleet term's fence: publishes nothing more, drops and counts what it held (RecordPublisher.Fence.cs).</summary>
+    internal Task<long> FenceAsync() => _publisher.FenceAsync();
+
+    /// <summary>Whether the run's publisher is fenced (<see cref="FenceAsync()"/>, or its run's exchange gone).</summary>
+    internal bool IsFenced => _publisher.IsFenced;
+
     /// <summary>
     /// The first half of <see cref="DisposeAsync"/>: stops taking requests, releases every registration and closes the
     /// KIS sessions, while the publisher goes on confirming what it holds. A fleet shard that lost its lock calls it first,
     /// so its app key is free before it waits for the broker (a holder cut off from the broker would otherwise keep the
     /// key through that wait and the next holder meet OPSP8996).
     /// </summary>
-    /// <summary>A fleet term's fence: publishes nothing more, drops and counts what it held (RecordPublisher.Fence.cs).</summary>
-    internal Task<long> FenceAsync() => _publisher.FenceAsync();
-
     internal Task CloseKisAsync() => CloseKisOnceAsync(waitForRequests: false);
 
     /// <summary>One close for both callers: the first starts it, and every caller (DisposeAsync too) awaits that one task.</summary>

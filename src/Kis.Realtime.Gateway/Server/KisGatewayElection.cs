@@ -195,7 +195,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
             OnLost = e =>
             {
                 var problem = e is OperationCanceledException ? "connection to the broker lost" : endpoint.DescribeFault(e);
-                if (term is not null) Log.LockLost(_logger, problem);
+                if (term is not null) Log.LockLost(_logger, Holder, Interlocked.Read(ref _terms), problem);
                 else if (e is not OperationCanceledException) Say(problem);
                 // A dropped connection is a problem too (a heartbeat loss: cut off from the broker), until the election joins
                 // again; a round this process ended (a consumer cancelled, a lock given up) is not.
@@ -327,6 +327,11 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
         }
     }
 
+    /// <summary>What this election's lock is of, in its log lines: a fleet process has one a shard, so each names its shard.</summary>
+    private string Holder => _options.Endpoint.Shard is { } shard ? "shard " + shard
+        : _options.FleetShards > 0 || _options.FleetClaimsShard ? "shard " + KisGatewayFleet.ClaimsShardName
+        : "namespace " + _options.Endpoint.Namespace;
+
     /// <summary>Leaves the election (an active process releases the lock: a standby takes over).</summary>
     public async ValueTask DisposeAsync()
     {
@@ -345,8 +350,8 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
         [LoggerMessage(61, LogLevel.Information, "Active: this gateway holds {Queue}")]
         public static partial void Active(ILogger logger, string queue);
 
-        [LoggerMessage(62, LogLevel.Warning, "Lost the active lock ({Reason}): stopping this run, back to standby")]
-        public static partial void LockLost(ILogger logger, string reason);
+        [LoggerMessage(62, LogLevel.Warning, "Lost the active lock of {Holder}, term {Term} ({Reason}): stopping this run, back to standby")]
+        public static partial void LockLost(ILogger logger, string holder, long term, string reason);
 
         [LoggerMessage(63, LogLevel.Warning, "Election: {Reason}; not active nor standby, retrying ({Tries} tries so far)")]
         public static partial void Unreachable(ILogger logger, string reason, long tries);

@@ -85,7 +85,7 @@ public sealed partial class KisGatewayFleet
             Left = left,
             Shards = [.. status.Shards.Select(s => s.Gateway is null ? s : s with { Gateway = s.Gateway with { Registrations = [] } })],
         };
-        var body = FleetStatusJson.Serialize(published);
+        var body = FleetStatusJson.Json.Serialize(published);
         if (left) await PublishConfirmedAsync(connection, body, stop).ConfigureAwait(false);
         else await statusChannel.BasicPublishAsync("", StatusStream(_options.Gateway.Endpoint), mandatory: false, new BasicProperties(), body, stop)
             .ConfigureAwait(false);
@@ -203,22 +203,8 @@ public sealed partial class KisGatewayFleet
             connection = _statusConnection;
             (_statusConnection, _statusChannel) = (null, null);
         }
-        if (connection is null) return;
-        var remaining = bound - System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        if (remaining <= TimeSpan.Zero)
-        {
-            BrokerClose.CloseRead(connection);
-            return;
-        }
-        try
-        {
-            // Bounded here too: the client's abort waited past its own timeout for a broker that held its answers.
-            await BrokerClose.AbortAsync(connection, remaining).WaitAsync(remaining).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // the abort goes on in the background: nothing is left to flush on it
-        }
+        if (connection is not null)
+            await BrokerClose.AbortWithinAsync(connection, bound - System.Diagnostics.Stopwatch.GetElapsedTime(started)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -258,7 +244,7 @@ public sealed partial class KisGatewayFleet
                 GatewayFleetStatus? status = null;
                 try
                 {
-                    status = FleetStatusJson.Deserialize(d.Body.Span);
+                    status = FleetStatusJson.Json.Deserialize(d.Body.Span);
                 }
                 catch (System.Text.Json.JsonException)
                 {

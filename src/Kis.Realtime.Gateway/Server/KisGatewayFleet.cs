@@ -121,7 +121,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
             s.Gateway?.Status(), s.Failure, s.BrokerProblem)
         {
             BrokerProblemPersists = s.BrokerProblemPersists, Fenced = ended.Fenced, EndedReceived = ended.Received,
-            EndedConfirmed = ended.Confirmed, EndedOverflowed = ended.Overflowed,
+            EndedConfirmed = ended.Confirmed, EndedOverflowed = ended.Overflowed, StopDropped = ended.StopDropped,
         };
     }
 
@@ -230,9 +230,9 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
     /// <summary>Tests: runs after each shard's disposal in <see cref="DisposeAsync"/>; what it throws is that disposal throwing.</summary>
     internal Func<string, Task>? AfterShardDisposed { get; set; }
 
-    private async Task DisposeShardAsync(FleetShard shard)
+    private async Task DisposeShardAsync(FleetShard shard, TimeSpan bound)
     {
-        await shard.DisposeAsync().ConfigureAwait(false);
+        await shard.DisposeAsync(bound).ConfigureAwait(false);
         if (AfterShardDisposed is { } fault) await fault(shard.Plan.Name).ConfigureAwait(false);
     }
 
@@ -240,7 +240,10 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
     /// Leaves the fleet as <see cref="DisposeAsync"/> does, within <paramref name="budget"/> where it can: the last status
     /// record (that this process left) waits for the broker's confirm only for what is left of it less 1 s for the status
     /// connection's close, at most 5 s, and is not tried once nothing is left; the status and takeovers connections' closes
-    /// wait only for what is left then (none left: closed in the background). The shards' own stop is not bounded by it.
+    /// wait only for what is left then (none left: closed in the background). The shards' own stop has what is left less
+    /// <see cref="AfterShardsReserve"/>: each waits for its confirms until its last 5 s (half of it when less than 10 s), then fences its publisher (what
+    /// is still unconfirmed is dropped and counted, <see cref="GatewayFleetShardStatus.StopDropped"/>), and a shard not done
+    /// by then is counted as it stands and goes on stopping in the background (its lock let go once its gateway is done).
     /// <c>kisrt gateway --fleet</c> passes the 30 s a SIGTERM gives it less 2 s for its summary.
     /// </summary>
     /// <param name="budget">The time the stop has from now; <see cref="Timeout.InfiniteTimeSpan"/> for none (5 s for the record).</param>
@@ -264,7 +267,8 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         {
             try
             {
-                await Task.WhenAll(_shards.Select(DisposeShardAsync)).ConfigureAwait(false);
+                var shardsBound = budget == Timeout.InfiniteTimeSpan ? budget : Left(budget, started) - AfterShardsReserve;
+                await Task.WhenAll(_shards.Select(s => DisposeShardAsync(s, shardsBound))).ConfigureAwait(false);
             }
             finally
             {
@@ -282,6 +286,9 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
             _stop.Dispose();
         }
     }
+
+    /// <summary>What a bounded stop keeps for after the shards' stop: the left record and the status and takeovers closes.</summary>
+    private static readonly TimeSpan AfterShardsReserve = TimeSpan.FromSeconds(2);
 
     /// <summary>What is left of <paramref name="budget"/> since <paramref name="started"/>; infinite stays infinite.</summary>
     private static TimeSpan Left(TimeSpan budget, long started) => budget == Timeout.InfiniteTimeSpan ? budget

@@ -19,6 +19,9 @@ internal sealed class BrokerConnectionSteps
 
     /// <summary>After every attempt, before its connection is closed: the owner drops what it published of it.</summary>
     public Func<Task>? AfterEach { get; init; }
+
+    /// <summary>Closes an attempt's connection; by default <see cref="BrokerReconnectLoop.CloseQuietlyAsync"/>.</summary>
+    public Func<IConnection, Task>? Close { get; init; }
 }
 
 /// <summary>
@@ -51,7 +54,7 @@ internal static class BrokerReconnectLoop
             finally
             {
                 if (steps.AfterEach is { } afterEach) await afterEach().ConfigureAwait(false);
-                if (connection is not null) await CloseQuietlyAsync(connection).ConfigureAwait(false);
+                if (connection is not null) await (steps.Close ?? CloseQuietlyAsync)(connection).ConfigureAwait(false);
             }
             if (stop.IsCancellationRequested) break;
             try

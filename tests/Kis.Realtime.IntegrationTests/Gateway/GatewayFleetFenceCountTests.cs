@@ -18,10 +18,9 @@ public sealed class GatewayFleetFenceCountTests(ITestOutputHelper output)
     [RabbitFact]
     public async Task A_term_whose_election_connection_is_lost_counts_every_record_it_received_as_confirmed_or_fenced()
     {
-        await using var broker = await RabbitTestBroker.CreateAsync();
-        await using var run = await ProxiedFleet.StartAsync(broker, "fenced", shards: 1, perSecond: 500);
-        var (proxy, fleet) = (run.Proxy, run.Fleet);
-        GatewayFleetShardStatus Shard() => fleet.Status().Shards.Single();
+        await using var run = await ProxiedFleet.StartAsync("fenced", shards: 1, perSecond: 500);
+        var proxy = run.Proxy;
+        GatewayFleetShardStatus Shard() => run.Shard();
 
         await UntilAsync(() => Shard() is { Role: GatewayRole.Active, Gateway.Confirmed: > 200 }, "the shard publishing");
         // The publisher's confirms held: what it publishes from now on stays unconfirmed, so the fence has records to drop.
@@ -36,7 +35,14 @@ public sealed class GatewayFleetFenceCountTests(ITestOutputHelper output)
         Assert.Equal(1, cut);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await UntilAsync(() => Shard().EndedReceived > 0, "the term that lost the lock ended", TimeSpan.FromSeconds(90));
-        output.WriteLine($"the term ended {clock.Elapsed.TotalSeconds:0.0} s after the cut, its publisher's confirms held");
+        var ended = clock.Elapsed;
+        output.WriteLine($"the term ended {ended.TotalSeconds:0.0} s after the cut, its publisher's confirms held");
+        // Its fenced publisher's close is a bounded abort: it took 20 s before (the close waited for the broker's answer).
+        Assert.True(ended < TimeSpan.FromSeconds(12), $"the fenced term took {ended.TotalSeconds:0.0} s to end");
+        // The warning names the shard and the term whose lock went (a fleet process logs one a shard).
+        var lost = run.Logs.Lines.Where(l => l.Contains("Lost the active lock", StringComparison.Ordinal)).ToList();
+        output.WriteLine(string.Join("\n", lost));
+        Assert.Contains(lost, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"shard 0\b.*\bterm \d+"));
         proxy.ReleaseReplies(); // the next term's publisher gets its confirms
         // One snapshot: the ended terms' figures are one record, replaced whole once the term's gateway is disposed.
         var s = Shard();

@@ -26,7 +26,7 @@ public sealed class GatewayFleetStatusFaultTests(ITestOutputHelper output)
                 new Dictionary<string, object?> { ["x-queue-type"] = "stream" });
             // One process's status, published a moment ago: read, then the broker ends the read.
             var status = new GatewayFleetStatus(marker, 1, 1, [], "plan") { PublishedAt = DateTimeOffset.UtcNow.AddSeconds(-1) };
-            await channel.BasicPublishAsync("", stream, true, new BasicProperties(), FleetStatusJson.Serialize(status));
+            await channel.BasicPublishAsync("", stream, true, new BasicProperties(), FleetStatusJson.Json.Serialize(status));
         }
         await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
         proxy.CloseAfterBrokerSends(System.Text.Encoding.UTF8.GetBytes(marker));

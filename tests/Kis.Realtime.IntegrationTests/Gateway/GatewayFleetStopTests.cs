@@ -21,10 +21,9 @@ public sealed class GatewayFleetStopTests(ITestOutputHelper output)
     [RabbitFact]
     public async Task A_shard_disposal_that_throws_still_publishes_left_and_closes_the_status_and_takeovers_connections()
     {
-        await using var broker = await RabbitTestBroker.CreateAsync();
         // Two universe shards of 5 index keys, no spare key: the second shard elected here opens the takeovers' connection.
-        await using var run = await ProxiedFleet.StartAsync(broker, "throws", shards: 2, perSecond: 50);
-        var (proxy, fleet) = (run.Proxy, run.Fleet);
+        await using var run = await ProxiedFleet.StartAsync("throws", shards: 2, perSecond: 50);
+        var (broker, proxy, fleet) = (run.Broker, run.Proxy, run.Fleet);
         try
         {
             await UntilAsync(() => fleet.Status().Shards.All(s => s is { Role: GatewayRole.Active, Gateway.Confirmed: > 0 }), "both shards publishing");
@@ -57,9 +56,8 @@ public sealed class GatewayFleetStopTests(ITestOutputHelper output)
     [RabbitFact]
     public async Task A_stop_with_little_budget_left_ends_within_it_though_the_broker_holds_every_reply()
     {
-        await using var broker = await RabbitTestBroker.CreateAsync();
-        await using var run = await ProxiedFleet.StartAsync(broker, "budget", shards: 2, perSecond: 50);
-        var (proxy, fleet) = (run.Proxy, run.Fleet);
+        await using var run = await ProxiedFleet.StartAsync("budget", shards: 2, perSecond: 50);
+        var (broker, proxy, fleet) = (run.Broker, run.Proxy, run.Fleet);
         try
         {
             await UntilAsync(() => fleet.Status().Shards.All(s => s is { Role: GatewayRole.Active, Gateway.Confirmed: > 0 }), "both shards publishing");
@@ -97,6 +95,36 @@ public sealed class GatewayFleetStopTests(ITestOutputHelper output)
             fleet.AfterShardDisposed = null;
             await proxy.CutAsync();
         }
+    }
+
+    /// <summary>
+    /// Issue 72, finding 2: a stop whose shards cannot drain (the broker holds every publisher's confirms, as a whole market's
+    /// backlog outlasts a SIGTERM's 30 s) ends within its budget, and its summary counts what the shards received and did
+    /// not publish (dropped at the stop's bound, exit 3). Before, each shard waited 10 s for its confirms and then its
+    /// gateway's close timeout, whatever the budget: the host's timeout killed the process with no summary (exit 143).
+    /// </summary>
+    [RabbitFact]
+    public async Task A_stop_whose_shards_cannot_drain_ends_within_its_budget_and_counts_what_was_not_published()
+    {
+        await using var run = await ProxiedFleet.StartAsync("undrained", shards: 2, perSecond: 500);
+        var (proxy, fleet) = (run.Proxy, run.Fleet);
+        await UntilAsync(() => fleet.Status().Shards.All(s => s is { Role: GatewayRole.Active, Gateway.Confirmed: > 100 }), "both shards publishing");
+        proxy.HoldRepliesTo("kisrt-gateway-publisher");
+        await UntilAsync(() => fleet.Status().Shards.All(s => s.Gateway is { } g && g.Received - g.Confirmed > 50), "records unconfirmed in both shards");
+
+        var clock = Stopwatch.StartNew();
+        await fleet.StopAsync(Budget).AsTask().WaitAsync(TimeSpan.FromMinutes(2));
+        var took = clock.Elapsed;
+        var (summary, complete) = Kis.Realtime.Cli.Commands.GatewayCommand.FleetEndSummary(fleet.Status());
+        output.WriteLine($"budget {Budget.TotalSeconds:0.0} s, the stop took {took.TotalSeconds:0.00} s\n{summary}");
+        Assert.True(took <= Budget + Slack, $"the stop took {took.TotalSeconds:0.00} s, budget {Budget.TotalSeconds:0.0} s");
+        var shards = fleet.Status().Shards;
+        var (received, confirmed) = (shards.Sum(s => s.EndedReceived), shards.Sum(s => s.EndedConfirmed));
+        var (fenced, overflowed, dropped) = (shards.Sum(s => s.Fenced), shards.Sum(s => s.EndedOverflowed), shards.Sum(s => s.StopDropped));
+        Assert.True(dropped > 0, "nothing dropped at the stop's bound, though the confirms were held");
+        Assert.Equal(received, confirmed + fenced + overflowed + dropped);
+        Assert.False(complete, "the summary says every record was published");
+        Assert.Contains($"dropped at the stop's bound {dropped}", summary, StringComparison.Ordinal);
     }
 
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5), Slack = TimeSpan.FromSeconds(2.5);

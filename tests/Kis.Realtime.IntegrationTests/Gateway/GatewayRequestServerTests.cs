@@ -167,7 +167,7 @@ public partial class GatewayRequestServerTests(SecureBroker users)
                 (long)mebibytes << 20));
             Assert.True(RawRequester.Reply(await requester.AskRawAsync(status, user)).Ok, gateway.Stderr);
         }
-        var reply = GatewayStatusJson.FromElement(RawRequester.Reply(await requester.AskRawAsync(status, user)).Status!.Value)!;
+        var reply = GatewayStatusJson.Json.FromElement(RawRequester.Reply(await requester.AskRawAsync(status, user)).Status!.Value)!;
         var after = ResidentMebibytes(gateway.Id);
         var figures = $"kisrt gateway RSS {before} -> {after} MiB; broker answers {string.Join(",", outcomes)} (406: refused at publish); refused " +
             $"{reply.RequestsRefused}";

@@ -46,6 +46,28 @@ internal static class BrokerClose
         }
     });
 
+    /// <summary>
+    /// Aborts <paramref name="connection"/> (nothing left to flush on it), waiting at most <paramref name="bound"/>; none
+    /// left (zero or less): closed in the background. A timeout leaves the abort running: the client's abort waited past
+    /// its own timeout for a broker that held its answers.
+    /// </summary>
+    public static async Task AbortWithinAsync(IConnection connection, TimeSpan bound)
+    {
+        if (bound <= TimeSpan.Zero)
+        {
+            CloseRead(connection);
+            return;
+        }
+        try
+        {
+            await AbortAsync(connection, bound).WaitAsync(bound).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // the abort goes on in the background
+        }
+    }
+
     /// <summary>Aborts <paramref name="connection"/>, waiting at most <paramref name="bound"/> for the broker.</summary>
     public static async Task AbortAsync(IConnection connection, TimeSpan bound)
     {

@@ -64,7 +64,7 @@ internal sealed partial class FleetShard : IAsyncDisposable
     /// disposed: four counters updated at different times let a snapshot miss a term's fenced or confirmed records.
     /// </summary>
     public EndedTerms Ended => Volatile.Read(ref _ended);
-    private EndedTerms _ended = new(0, 0, 0, 0);
+    private EndedTerms _ended = new(0, 0, 0, 0, 0);
     private readonly Lock _endedGate = new(); // guards the replacing of _ended (read without it: the record is immutable)
 
     /// <summary>Times this process handed the shard over.</summary>
@@ -178,6 +178,7 @@ internal sealed partial class FleetShard : IAsyncDisposable
     /// </summary>
     private async Task EndTermAsync(KisGateway gateway, bool lockLost)
     {
+        BeginEnding(gateway);
         try
         {
             if (lockLost)
@@ -188,7 +189,7 @@ internal sealed partial class FleetShard : IAsyncDisposable
             }
             else
             {
-                await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                await ConfirmOrFenceAsync(gateway).ConfigureAwait(false); // a bounded stop's publisher fenced when out of time
             }
         }
         finally
@@ -203,13 +204,7 @@ internal sealed partial class FleetShard : IAsyncDisposable
                 // lost. The fence drops on after it is raised (what KIS delivers while the session closes, what the publish
                 // loop still held when it ended) and a publisher fenced by a later run's takeover drops too: all of it in
                 // the gateway's Fenced, counted, not unconfirmed.
-                var end = gateway.Status();
-                lock (_endedGate)
-                    _ended = _ended with
-                    {
-                        Received = _ended.Received + end.Received, Confirmed = _ended.Confirmed + end.Confirmed,
-                        Overflowed = _ended.Overflowed + end.Overflowed, Fenced = _ended.Fenced + end.Fenced,
-                    };
+                EndEnding(gateway.Status());
             }
         }
     }
@@ -283,7 +278,8 @@ internal sealed partial class FleetShard : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Leaves the shard: its term ends (<see cref="EndTermAsync"/>), then the lock goes.</summary>
+    private async Task LeaveAsync()
     {
         await _disposing.CancelAsync().ConfigureAwait(false);
         await _swap.WaitAsync().ConfigureAwait(false);
@@ -348,5 +344,3 @@ internal sealed partial class FleetShard : IAsyncDisposable
     }
 }
 
-/// <summary>A fleet shard's ended terms' figures, all together (<see cref="FleetShard.Ended"/>).</summary>
-internal sealed record EndedTerms(long Received, long Confirmed, long Overflowed, long Fenced);

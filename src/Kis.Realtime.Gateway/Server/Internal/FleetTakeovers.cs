@@ -104,21 +104,7 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
     {
         var connection = _connection;
         (_connection, _channel) = (null, null);
-        if (connection is null) return;
-        if (bound <= TimeSpan.Zero)
-        {
-            BrokerClose.CloseRead(connection);
-            return;
-        }
-        try
-        {
-            // Bounded here too: the client's abort waited past its own timeout for a broker that held its answers.
-            await BrokerClose.AbortAsync(connection, bound).WaitAsync(bound).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // the abort goes on in the background
-        }
+        if (connection is not null) await BrokerClose.AbortWithinAsync(connection, bound).ConfigureAwait(false);
     }
 
     /// <summary>

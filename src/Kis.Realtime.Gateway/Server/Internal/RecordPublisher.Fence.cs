@@ -58,6 +58,20 @@ internal sealed partial class RecordPublisher
     /// <summary>How long a fenced publisher's connection may take to close: what it would still deliver is refused anyway.</summary>
     private static readonly TimeSpan FencedCloseBound = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Closes a publish connection. Fenced, nothing it would still deliver is wanted (the broker refuses it): a bounded
+    /// abort, as a close waiting for a broker that holds its replies kept a fenced term from ending for 20 s.
+    /// </summary>
+    private Task CloseConnectionAsync(IConnection connection) =>
+        IsFenced ? BrokerClose.AbortWithinAsync(connection, FencedCloseBound) : Wire.BrokerReconnectLoop.CloseQuietlyAsync(connection);
+
+    /// <summary>Closes a publish channel; fenced, in the background (its close would wait for the broker's answer too).</summary>
+    private async Task CloseChannelAsync(IChannel channel)
+    {
+        if (IsFenced) BrokerClose.CloseRead(channel);
+        else await channel.DisposeAsync().ConfigureAwait(false);
+    }
+
     private const string LockLost = "this term's lock is lost and another process may hold the shard";
 
     private static readonly TimeSpan FenceWait = TimeSpan.FromSeconds(1);

@@ -5,36 +5,6 @@ using RabbitMQ.Client;
 
 namespace Kis.Realtime.Gateway.Internal;
 
-/// <summary>What is the same for every record of one registration: computed once, shared by its records.</summary>
-internal sealed class RecordRoute(string trId, string key, int session, string run)
-{
-    public readonly string RoutingKey = GatewayWire.RoutingKey(trId, key);
-    public readonly string TrId = trId;
-    public readonly string Key = key;
-    public readonly int Session = session;
-    public readonly string Run = run;
-    // The last record of this registration the broker confirmed (seq, received at): the run's checkpoint reads them.
-    private long _confirmedSequence, _confirmedAtMicros;
-
-    public (long Sequence, long ReceivedAtMicros) Confirmed => (Volatile.Read(ref _confirmedSequence), Volatile.Read(ref _confirmedAtMicros));
-
-    /// <summary>Under the publisher's confirm lock: confirms arrive in order, so the last one is the highest.</summary>
-    internal void NoteConfirmed(long sequence, long receivedAtMicros)
-    {
-        Volatile.Write(ref _confirmedAtMicros, receivedAtMicros);
-        Volatile.Write(ref _confirmedSequence, sequence);
-    }
-}
-
-/// <summary>One record on its way to the broker; <see cref="AnnouncementSequence"/> marks a run announcement (JSON body), not a record.</summary>
-internal readonly record struct OutgoingRecord(RecordRoute Route, long Sequence, long ReceivedAtMicros, ReadOnlyMemory<byte> Body)
-{
-    /// <summary>The <c>seq</c> of a run announcement: records count from 1, so it never names one.</summary>
-    public const long AnnouncementSequence = 0;
-
-    public bool IsAnnouncement => Sequence == AnnouncementSequence;
-}
-
 /// <summary>
 /// Publishes records to the exchange with publisher confirms, in order, over its own connection. It owns the buffer
 /// (records waiting, bounded: beyond it records are dropped and counted) and the outstanding confirms (published,
@@ -144,6 +114,9 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             }
         }
         if (_buffer.Writer.TryWrite(record)) return true;
+        // Refused because the fence completed the buffer after the check above (the fence is raised before it completes
+        // the buffer, so it is seen here): fenced, not overflowed.
+        if (IsFenced) return DropFenced();
         if (Interlocked.Increment(ref _overflowed) is var n && (n & (n - 1)) == 0) // 1, 2, 4, 8 …: visible, not a flood
             Log.BufferFull(_logger, _options.BufferCapacity, n);
         return false;
@@ -202,6 +175,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
                 Unblock();
                 return Task.CompletedTask;
             },
+            Close = CloseConnectionAsync,
         }, backoff, _options.TimeProvider, stop).ConfigureAwait(false);
         if (termOver is not null || IsFenced) FenceAtLoopEnd(termOver?.Message ?? LockLost);
     }
@@ -212,9 +186,21 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         _options.BrokerCall(BrokerCallSites.Publisher);
         // A fenced term must not wait on a connection a partition holds: its channel's close would wait for the broker's
         // answer (20 s) and the shard's KIS session, closed after the fence, with it (the next holder meeting OPSP8996).
-        await using var abortWhenFenced = stop.Register(() => { if (IsFenced) _ = BrokerClose.AbortAsync(connection, FencedCloseBound); });
-        await using var channel = await connection.CreateChannelAsync(
+        await using var abortWhenFenced = stop.Register(() => { if (IsFenced) _ = BrokerClose.AbortWithinAsync(connection, FencedCloseBound); });
+        var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
+        try
+        {
+            await PublishOnChannelAsync(connection, channel, backoff, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            await CloseChannelAsync(channel).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PublishOnChannelAsync(IConnection connection, IChannel channel, Retry.ExponentialBackoff backoff, CancellationToken stop)
+    {
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var generation = Interlocked.Increment(ref _generation);
         channel.BasicAcksAsync += (_, e) => { OnConfirm(generation, e.DeliveryTag, e.Multiple); return Task.CompletedTask; };

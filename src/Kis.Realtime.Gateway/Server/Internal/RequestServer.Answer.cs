@@ -36,7 +36,7 @@ internal sealed partial class RequestServer
         switch (request.Op)
         {
             case GatewayOp.Status:
-                return new GatewayReply(true, Status: GatewayStatusJson.ToElement(StatusFor(userId!)));
+                return new GatewayReply(true, Status: GatewayStatusJson.Json.ToElement(StatusFor(userId!)));
             case GatewayOp.Renew:
             {
                 var identity = RequestGuard.Identify(userId, request.Consumer);
