@@ -44,7 +44,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
             Settle();
         }
         var day = KoreaTime.DateOf(at);
-        if (_day is { } previous && previous != day) EndDay();
+        if (_day is { } previous && previous != day) EndDay(at);
         _day = day;
         Now = at;
         _venueAtNow = false;
@@ -61,7 +61,7 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         }
         // The strategy's calls are sent at the message's time: the market call that reached the venue moved its clock
         // (in the same lock), else it is moved here.
-        if (!_venueAtNow) venue.SetTime(at);
+        if (!_venueAtNow && venue.SetTime(at) is { } expired) client.Notices(expired, at);
         pump.RunUntilIdle();
     }
 
@@ -82,11 +82,11 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
     public void Finish()
     {
         ArriveAll();
-        EndDay();
+        EndDay(Now);
         client.EndAll(f => !IsNotice(f.Tr));
         pump.RunUntilIdle();
         ArriveAll();
-        EndDay();
+        EndDay(Now);
         client.EndAll(_ => true);
         pump.RunUntilIdle();
     }
@@ -101,9 +101,9 @@ internal sealed class BacktestDriver(BacktestPump pump, BacktestClient client, B
         }
     }
 
-    private void EndDay()
+    private void EndDay(DateTimeOffset next)
     {
-        client.Notices(venue.EndDay(), Now);
+        client.Notices(venue.EndDay(next), Now);
         Settle();
     }
 

@@ -23,7 +23,7 @@ internal sealed partial class BacktestVenue
     {
         lock (_gate)
         {
-            _now = at;
+            MoveTo(at);
             var instrument = Instrument(code);
             instrument.MarkDerivative(code);
             var side = instrument.Last == 0 || price == instrument.Last ? instrument.LastSide : price > instrument.Last ? TradeSide.Buy : TradeSide.Sell;

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
@@ -25,11 +26,32 @@ internal sealed partial class BacktestVenue : IVenueEvents
     // Notices written under the lock, and the batch handed out last (TakeNotices swaps them).
     private BacktestNoticeBatch _notices = new(), _handedOut = new();
 
-    /// <summary>Moves the venue's clock (the time of the record being read).</summary>
-    public void SetTime(DateTimeOffset now)
+    /// <summary>Moves the venue's clock (the time of the record being read); the notices of the orders whose day's order
+    /// hours ended by then (null: none).</summary>
+    public BacktestNoticeBatch? SetTime(DateTimeOffset now)
     {
-        lock (_gate) _now = now;
+        lock (_gate)
+        {
+            MoveTo(now);
+            return Pending();
+        }
     }
+
+    /// <summary>
+    /// The venue's clock moves to <paramref name="at"/> (under the lock): first the orders whose day's order hours ended
+    /// before then expire, at that end, by the venue core's rule, the paper venue's too (<see cref="VenueCore.ExpireDue"/>),
+    /// so nothing the market does later reaches them. What the market did at the end itself (a closing print stamped
+    /// 15:30:00) still reaches them first, as paper reads its tape up to now before it expires an order. A comparison
+    /// of ticks when nothing is due.
+    /// </summary>
+    private void MoveTo(DateTimeOffset at)
+    {
+        _now = at;
+        if (at.UtcTicks + KoreaTime.Offset.Ticks > _core.NextExpiry.Ticks) _core.ExpireDue(Kst.AddTicks(-1));
+    }
+
+    /// <summary>The notices written since the last take, if any (under the lock).</summary>
+    private BacktestNoticeBatch? Pending() => _notices.Count == 0 ? null : TakeNotices();
 
     /// <summary>The fills so far, in order, as the day keeps them (<see cref="BacktestFillRow.ToFill"/> makes the public record).</summary>
     public IReadOnlyList<BacktestFillRow> Fills
@@ -98,7 +120,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
     {
         lock (_gate)
         {
-            _now = at;
+            MoveTo(at);
             var notices = TradeLocked(code, price, volume, previousClose, side);
             equity = EquityLocked();
             return notices;
@@ -117,10 +139,10 @@ internal sealed partial class BacktestVenue : IVenueEvents
         // paper, ReplayedStock): the next order takes the continuous book.
         var auction = side == TradeSide.PreOpen || instrument.InCall;
         instrument.InCall = false;
-        if (!_core.HasResting(code, instrument.Derivative)) return null;
+        if (!_core.HasResting(code, instrument.Derivative)) return Pending();
         if (auction) _core.OnAuction(code, instrument.Derivative, price, volume, Kst);
         else _core.OnTrade(code, instrument.Derivative, price, volume, side == TradeSide.Buy, Kst);
-        return _notices.Count == 0 ? null : TakeNotices(); // most trades fill nothing: no list for them
+        return Pending(); // most trades fill nothing: no list for them
     }
 
     /// <summary>
@@ -132,7 +154,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
     {
         lock (_gate)
         {
-            _now = at;
+            MoveTo(at);
             var instrument = Instrument(code);
             instrument.Keep(tr, record); // decoded only when an order rests
             return BookMoved(code, instrument, KrxCalls.IsCallBook(at, tr, record));
@@ -144,7 +166,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
     {
         lock (_gate)
         {
-            _now = at;
+            MoveTo(at);
             var instrument = Instrument(code);
             instrument.KeepDecoded(asks, bids);
             return BookMoved(code, instrument, callBook);
@@ -156,17 +178,22 @@ internal sealed partial class BacktestVenue : IVenueEvents
     {
         // A call's book crosses nothing: the orders wait for its print (the next trade).
         if (callBook) instrument.InCall = true;
-        if (!_core.HasResting(code, instrument.Derivative) || instrument.InCall) return null;
+        if (!_core.HasResting(code, instrument.Derivative) || instrument.InCall) return Pending();
         instrument.DecodeBook(); // a no-op for a book decoded ahead
         _core.OnBook(code, instrument.Derivative, instrument.Asks.AsSpan(0, instrument.AskCount), instrument.Bids.AsSpan(0, instrument.BidCount), Kst);
-        return _notices.Count == 0 ? null : TakeNotices();
+        return Pending();
     }
 
-    /// <summary>The trading day ended (a new one begins, or the recording ends): what is left of every order is cancelled.</summary>
-    public BacktestNoticeBatch EndDay()
+    /// <summary>
+    /// The trading day ended, a new one beginning at <paramref name="next"/> or the recording ending: the orders whose
+    /// day's order hours ended by then expire at that end (the rule of every move of the clock); what is left of the
+    /// others (the recording ended before their hours did) is cancelled at the venue's time, the recording's last.
+    /// </summary>
+    public BacktestNoticeBatch EndDay(DateTimeOffset next)
     {
         lock (_gate)
         {
+            _core.ExpireDue(next.ToOffset(KoreaTime.Offset).DateTime);
             // No cancel order was placed: the core's expiry names the order itself, as the paper venue's does.
             foreach (var order in OpenOrders().ToList()) _core.Expire(order, Kst);
             return TakeNotices();
@@ -181,7 +208,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
         var limit = kind == OrderKind.Market ? 0 : derivative ? (long)(request.Price * 100) : (long)request.Price;
         var order = new VenueOrder(++_nextNumber, 0, request.Code, request.Side == OrderSide.Buy, kind, limit, request.Quantity, derivative, _ledger)
         {
-            ReservePrice = kind == OrderKind.Market ? Instrument(request.Code).Upper : limit,
+            ReservePrice = kind == OrderKind.Market ? Instrument(request.Code).Upper : limit, ExpiresAt = TradingHours.OrderHoursEnd(derivative, Kst),
         };
         AddOrder(order);
         call.Number = order.Number;
@@ -192,7 +219,9 @@ internal sealed partial class BacktestVenue : IVenueEvents
 
     private KisOrderResult Amend(KisAmendRequest amend, ref CallRow call)
     {
-        if (Named(amend.OriginalOrderNumber, ref call, out var original) is { } missing) return Refused(ref call, missing);
+        var missing = Named(amend.OriginalOrderNumber, ref call, out var original);
+        if (Closed(amend.Product) is { } closed) return Refused(ref call, closed);
+        if (missing is not null) return Refused(ref call, missing);
         // The kind asked for, by the venue core's one rule (the paper venue's too).
         if (Refused(PreTradeCheck.AmendmentKind(amend.Kind, out var kind)) is { } badKind) return Refused(ref call, badKind);
         var market = kind == OrderKind.Market;
@@ -203,7 +232,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
         if (Refused(PreTradeCheck.Amendment(original, affected, market, price, band)) is { } refused) return Refused(ref call, refused);
         var successor = new VenueOrder(++_nextNumber, original.Number, original.Code, original.Buy, kind, price, affected, original.Derivative, _ledger)
         {
-            ReservePrice = market ? Instrument(original.Code).Upper : price,
+            ReservePrice = market ? Instrument(original.Code).Upper : price, ExpiresAt = TradingHours.OrderHoursEnd(original.Derivative, Kst),
         };
         AddOrder(successor);
         call.Number = successor.Number;
@@ -215,7 +244,9 @@ internal sealed partial class BacktestVenue : IVenueEvents
 
     private KisOrderResult Cancel(KisCancelRequest cancel, ref CallRow call)
     {
-        if (Named(cancel.OriginalOrderNumber, ref call, out var original) is { } missing) return Refused(ref call, missing);
+        var missing = Named(cancel.OriginalOrderNumber, ref call, out var original);
+        if (Closed(cancel.Product) is { } closed) return Refused(ref call, closed);
+        if (missing is not null) return Refused(ref call, missing);
         if (ChangeQuantityRefusal(cancel.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
         var number = ++_nextNumber;
         var cancelOrder = new VenueOrder(number, original.Number, original.Code, original.Buy, original.Kind, original.LimitPrice, affected,

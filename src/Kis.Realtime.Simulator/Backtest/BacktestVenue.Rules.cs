@@ -27,6 +27,10 @@ internal sealed partial class BacktestVenue
             request.Kind == KisOrderKind.Market, WholePrice(request.Price), StockBand(instrument)));
     }
 
+    /// <summary>KRX's order hours for an amendment or cancel of <paramref name="product"/>, by the market's time: the rule
+    /// of new orders and the paper venue's (<see cref="TradingHours.OrderHours"/>); null when it is taken now.</summary>
+    private KisRefusal? Closed(KisProduct product) => Refused(TradingHours.OrderHours(product == KisProduct.FuturesOptions, Kst));
+
     private static KisRefusal KindRefusal(KisOrderKind kind) => new("1", OrderKinds.NotModelledCode, OrderKinds.NotModelled(kind.ToString()), 200);
 
     /// <summary>A pre-trade refusal of the venue core as the strategy's answer (null: none).</summary>

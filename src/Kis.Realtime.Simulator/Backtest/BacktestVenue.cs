@@ -117,7 +117,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
             if (!_arriving.TryPeek(out var call, out _) || call.ArrivesAt > until) return false;
             _arriving.Dequeue();
             NoteNextArrival();
-            _now = call.ArrivesAt;
+            MoveTo(call.ArrivesAt);
             // The day keeps every call (Calls()) as its row: what it became, not the request and the answer.
             ref var row = ref _calls.At(call.Index);
             call.Result = call.Place is { } place ? Place(place, ref row) : call.Amend is { } amend ? Amend(amend, ref row) : Cancel(call.Cancel!, ref row);

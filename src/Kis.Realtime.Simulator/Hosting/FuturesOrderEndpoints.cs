@@ -55,7 +55,9 @@ internal static class FuturesOrderEndpoints
         var request = new PaperOrderRequest(account, auth.Credential.HtsId, Text(body, "SHTN_PDNO") ?? "", Text(body, "SLL_BUY_DVSN_CD") == "02",
             market ? OrderKind.Market : OrderKind.Limit, quantity, market ? 0 : Hundredths(Text(body, "UNIT_PRICE")), Derivative: true,
             AppKey: auth.Credential.AppKey);
-        if (request.Code.Length is < 6 or > 12 || request.Code[0] is not ('1' or '2' or '3') || !request.Code.All(char.IsAsciiLetterOrDigit))
+        // A short code of either form KRX gives (1-4 first, or a letter: A0166000); which are traded is the venue core's rule below.
+        if (request.Code.Length is < 6 or > 12 || !(request.Code[0] is >= '1' and <= '4' || char.IsAsciiLetterUpper(request.Code[0]))
+            || !request.Code.All(char.IsAsciiLetterOrDigit))
         { await Refuse(ctx, hub, "APBK0634", "CANO (8 digits), ACNT_PRDT_CD and SHTN_PDNO (a KRX futures or options short code) are required"); return; }
         if (Trading.Core.PreTradeCheck.DerivativeProduct(request.Code) is { } product) { await Refuse(ctx, hub, product.Code, product.Message); return; }
         var result = hub.Venue.Place(request, hub.Market.Clock.Now());

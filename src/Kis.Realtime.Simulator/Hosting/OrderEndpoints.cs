@@ -179,7 +179,7 @@ internal static class OrderEndpoints
                 ["tot_ord_qty"] = N(totalQuantity),
                 ["tot_ccld_qty"] = N(totalFilled),
                 ["tot_ccld_amt"] = N(totalValue),
-                ["pchs_avg_pric"] = N(totalFilled == 0 ? 0 : totalValue / totalFilled),
+                ["pchs_avg_pric"] = AveragePrice.Of(totalValue, totalFilled).ToString("0.0000", CultureInfo.InvariantCulture), // the venues' one rule
                 ["prsm_tlex_smtl"] = Won(costs), // commission and tax of the fills listed (KisTradingCosts)
             },
             ["ctx_area_fk100"] = "",

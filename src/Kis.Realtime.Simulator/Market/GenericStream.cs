@@ -129,13 +129,14 @@ internal class GenericStream : MarketStream
     /// <summary>The record's own traded volume (0 for a TR without a trade volume field).</summary>
     protected long TradeVolume => _tradeVolume >= 0 ? _values[_tradeVolume] : 0;
 
-    /// <summary>The walk's floor and ceiling: a stock's or an index future's KRX daily limits (<see cref="KrxRules"/>); for
-    /// the other products (indices, options, bonds, overseas …) ±30 % of the previous close on the walk's grid.</summary>
+    /// <summary>The walk's floor and ceiling: a stock's or a priced index future's KRX daily limits, the rules the venues
+    /// apply (<see cref="KrxRules.StockDailyLimits"/>, <see cref="KrxRules.DerivativeDailyLimits"/>); for the other
+    /// products (indices, options, stock futures, bonds, overseas …) ±30 % of the previous close on the walk's grid.</summary>
     protected (long Lower, long Upper) Limits { get; }
 
     private static (long Lower, long Upper) LimitsOf(TrDefinition tr, string key, long previousClose, long tick, bool wholeKrw)
         => wholeKrw ? KrxRules.StockDailyLimits(previousClose)
-            : tr.KeyFormat == TrKeyFormat.DerivativeCode && KrxRules.IsFutures(key) ? KrxRules.FuturesDailyLimits(previousClose, tick)
+            : tr.KeyFormat == TrKeyFormat.DerivativeCode && KrxRules.DerivativeDailyLimits(key, previousClose) is { Upper: > 0 } futures ? futures
             : (Math.Max(tick, (previousClose * 7 / 10 + tick - 1) / tick * tick), previousClose * 13 / 10 / tick * tick);
 
     private void StartDay()

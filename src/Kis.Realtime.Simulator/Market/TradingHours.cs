@@ -115,6 +115,18 @@ internal sealed partial class TradingHours
     public static VenueRefusal? OrderHours(bool derivative, DateTime kst)
         => (derivative ? Derivatives.IsOpen(kst) : KrxAuctions.IsOpen(kst) || KrxStocks.IsOpen(kst)) ? null : PreTradeCheck.MarketClosed(derivative);
 
+    /// <summary>
+    /// When a day order of the product taken at <paramref name="kst"/> (the market's time) ends: the end of that day's
+    /// <see cref="OrderHours"/> for its market, a stock's at the closing auction's end (15:30), a day-session future's or
+    /// option's at 15:45, moved with KRX's changed hours as the hours are. Both venues' one rule (issue 73): what is left
+    /// of an order expires then (<c>VenueCore.ExpireDue</c>), as KRX ends its day orders.
+    /// </summary>
+    public static DateTime OrderHoursEnd(bool derivative, DateTime kst)
+    {
+        var hours = derivative ? Derivatives : KrxStocks;
+        return kst.Date + hours.Window(hours._windows.Length - 1, KrxDayHours.On(kst)).Close;
+    }
+
     /// <summary>KRX's after-hours sessions: closing price 15:40–16:00, single price 16:00–18:00.</summary>
     public static readonly TradingHours KrxAfterHours = new("KRX after-hours", MarketCalendar.KrxStocks, (KrxAfter.Start, KrxAfter.End));
 

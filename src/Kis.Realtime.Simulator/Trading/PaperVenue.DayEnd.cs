@@ -1,41 +1,32 @@
+using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
 
 namespace Kis.Realtime.Simulator.Trading;
 
 /// <summary>
 /// The end of a trading day at the venue. Order-cash's <c>00</c>/<c>01</c> and the futures order's limit/market orders
-/// are KRX day orders: they do not outlive their session. When the market clock passes the end of an order's session
-/// (KRX stocks: 15:30, after the closing auction's print; day-session futures/options: 15:45, the calendar's
-/// <see cref="MarketCalendar.KrxDerivatives"/>), the venue cancels what is left of it with one cancel notice (the
-/// simulator's choice: KIS does not document what it sends for an expiry; a program sees every order end). A stock's
-/// closing print still owed then (its day opened, no feed has asked for the print yet) is made first, so resting orders
-/// fill from it as on KRX. Days end lazily: every call that carries the market time (an order, a trade, a notice
-/// stream's poll, an inquiry) ends the days that are over before it does anything else, so no observer sees an
-/// expired order still open. The first call of a new date also starts the accounts' day: today's bought and sold
-/// quantities and the day's realised F/O profit go back to zero.
+/// are KRX day orders: they end with the day's order hours of their market, by the venue core's one rule, the
+/// backtest's too (<see cref="TradingHours.OrderHoursEnd"/>: KRX stocks 15:30, after the closing auction's print;
+/// day-session futures/options 15:45; moved on KRX's changed-hours days). When the market clock passes it, the venue
+/// cancels what is left of the order with one cancel notice stamped then (the simulator's choice: KIS does not document
+/// what it sends for an expiry; a program sees every order end). A stock's closing print still owed then (its day
+/// opened, no feed has asked for the print yet) is made first, so resting orders fill from it as on KRX. Days end
+/// lazily: every call that carries the market time (an order, a trade, a notice stream's poll, an inquiry) ends the
+/// days that are over before it does anything else, so no observer sees an expired order still open. The first call of
+/// a new date also starts the accounts' day: today's bought and sold quantities and the day's realised F/O profit go
+/// back to zero.
 /// </summary>
 internal sealed partial class PaperVenue
 {
-    private DateTime _nextExpiry = DateTime.MaxValue; // the earliest session end among the resting orders
     private DateTime _day; // the date of the latest call
-
-    /// <summary>When an order's session ends: the day it was placed, at KRX's close for its product.</summary>
-    private static DateTime ExpiryOf(PaperOrder order) => order.PlacedAt.Date + order.Rules.SessionEnd;
-
-    /// <summary>Counts a resting order among those whose session ends. Under the lock.</summary>
-    private void RestUntilDayEnd(PaperOrder order)
-    {
-        _resting.Add(order);
-        var expiry = ExpiryOf(order);
-        if (expiry < _nextExpiry) _nextExpiry = expiry;
-    }
 
     /// <summary>Ends the sessions and days that are over at <paramref name="now"/>. Under the lock.</summary>
     private void EndDays(DateTime now)
     {
         // What the market did up to now comes first: a resting order fills from it before its day can end.
         ReadTape();
-        if (now >= _nextExpiry) ExpireDayOrders(now);
+        if (now >= _core.NextExpiry) ExpireDayOrders(now);
         if (now.Date <= _day) return;
         if (_day != default)
             foreach (var account in _accounts.Values)
@@ -46,21 +37,20 @@ internal sealed partial class PaperVenue
         _day = now.Date;
     }
 
+    /// <summary>The venue core's expiry (<see cref="VenueCore.ExpireDue"/>, the backtest's rule), after the closing print
+    /// owed today of each stock with orders due. Under the lock.</summary>
     private void ExpireDayOrders(DateTime now)
     {
-        var due = _resting.Where(o => ExpiryOf(o) <= now).ToList();
+        var due = _core.DueToExpire(now);
         // A stock's closing print owed today fills its resting orders before they expire.
-        var auctioned = due.Where(o => o.Rules.HasClosingAuction && ExpiryOf(o).Date == now.Date).Select(o => o.Code);
+        var auctioned = due.Where(o => ((PaperOrder)o).Rules.HasClosingAuction && o.ExpiresAt.Date == now.Date).Select(o => o.Code);
         foreach (var code in auctioned.Distinct(StringComparer.Ordinal).ToList())
         {
             _market.OrderBookFor(code).PrintCloseIfOwed(now); // on the tape: an auction print
         }
         ReadTape();
         // The exchange's cancel has no order of its own: the core's expiry names the order itself (as number and
-        // original, so a notice-driven view reduces that order), at the session's end.
-        foreach (var order in due.Where(o => o.Remaining > 0 && !o.Closed).OrderBy(ExpiryOf).ThenBy(o => o.Number))
-            _core.Expire(order, ExpiryOf(order));
-        _resting.RemoveAll(o => o.Remaining == 0 || o.Closed);
-        _nextExpiry = _resting.Count == 0 ? DateTime.MaxValue : _resting.Min(ExpiryOf);
+        // original, so a notice-driven view reduces that order), at the end of its day's order hours.
+        _core.ExpireDue(now);
     }
 }

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
@@ -109,7 +110,10 @@ internal sealed partial class PaperVenue
                 {
                     var request = new PaperOrderRequest(
                         state.Number, state.HtsId, o.Code, o.Buy, o.IsMarket ? OrderKind.Market : OrderKind.Limit, o.Quantity, o.Price, o.Derivative);
-                    var order = new PaperOrder(o.Number, o.Original, account, request, o.PlacedAt) { ReservePrice = o.ReservePrice };
+                    var order = new PaperOrder(o.Number, o.Original, account, request, o.PlacedAt)
+                    {
+                        ReservePrice = o.ReservePrice, ExpiresAt = TradingHours.OrderHoursEnd(request.Derivative, o.PlacedAt),
+                    };
                     order.Restore(o.Remaining, o.Filled, o.FilledValue, o.Cancelled, o.Closed, o.Commission, o.Tax);
                     account.Orders.Add(order);
                     if (order.Remaining > 0 && !order.Closed) open.Add(order);

@@ -24,7 +24,7 @@ namespace Kis.Realtime.Simulator.Trading;
 /// the order's <see cref="ProductRules"/> (<c>Trading/Rules</c>): the venue asks them instead of branching. One lock;
 /// under it the venue takes a stock's lock (TakeDepth, Depth, PrintCloseIfOwed) and the tape's; a
 /// stock never calls the venue (it appends to the tape, whose reader is told outside the stock's lock). Every order is
-/// a day order: it ends with its session (<c>PaperVenue.DayEnd.cs</c>). An amendment is a new order at its price and
+/// a day order: it ends with its day's order hours (<c>PaperVenue.DayEnd.cs</c>, the venue core's rule). An amendment is a new order at its price and
 /// arrives like one (<see cref="Arrive"/>). Each account belongs to the app key it was given to (<see cref="Bind"/>)
 /// or else the app key that first used it (<see cref="Claim"/>).
 /// </summary>
@@ -56,7 +56,6 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     private readonly Dictionary<string, PaperAccount> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Owner, string HtsId)> _bound = new(StringComparer.Ordinal); // accounts given to an app key up front
     private readonly VenueCore _core; // orders' lifecycle, resting books and settlement: the backtest's code too
-    private readonly List<PaperOrder> _resting = []; // orders that rested, in time order (their day ends; done ones dropped there)
     private readonly List<TapeEvent> _tapeRead = [];
 
     /// <summary>Places a stock cash order or a futures/options order; the answer or the refusal (KIS's message shape).</summary>
@@ -84,7 +83,10 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         if (Account(request.Account, request.Owner, request.HtsId) is not { } account) return NotYourAccount();
         // Refused at the door, as KIS's REST answers them: no order number, no notice.
         if (ProductRules.Check(request, quote, account) is { } refusal) return refusal;
-        var order = new PaperOrder(_market.NextOrderNumber(), 0, account, request, now) { ReservePrice = request.IsMarket ? quote.Upper : request.Price };
+        var order = new PaperOrder(_market.NextOrderNumber(), 0, account, request, now)
+        {
+            ReservePrice = request.IsMarket ? quote.Upper : request.Price, ExpiresAt = TradingHours.OrderHoursEnd(request.Derivative, now),
+        };
         account.Orders.Add(order);
         Changed(order);
         _core.Accept(order, now);
@@ -114,6 +116,8 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     {
         EndDays(now);
         if (_accounts.GetValueOrDefault(accountNumber) is { } owned && !owned.OwnedBy(owner)) return NotYourAccount();
+        // KRX takes amendments and cancels in its order hours only, as new orders (the backtest's rule too).
+        if (ProductRules.Refused(TradingHours.OrderHours(derivative, now)) is { } closed) return closed;
         var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Rules.IsDerivative == derivative);
         if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
         if (original.Remaining == 0 || original.Closed) return NothingLeft(original);
@@ -132,7 +136,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             Kind = kind,
             Quantity = affected,
             Price = cancel ? original.LimitPrice : market ? 0 : price,
-        }, now) { ReservePrice = cancel ? original.ReservePrice : market ? band.Upper : price };
+        }, now) { ReservePrice = cancel ? original.ReservePrice : market ? band.Upper : price, ExpiresAt = TradingHours.OrderHoursEnd(derivative, now) };
         account.Orders.Add(successor);
         Changed(original);
         Changed(successor);
@@ -196,12 +200,9 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     }
 
     /// <summary>Puts what is left of an order in its instrument's resting book (the core's), queued behind
-    /// <paramref name="sameSide"/>'s volume at its price, and among the orders whose day ends. Under the lock.</summary>
+    /// <paramref name="sameSide"/>'s volume at its price, until its day's order hours end. Under the lock.</summary>
     private void Rest(PaperOrder order, ReadOnlySpan<BookLevel> sameSide)
-    {
-        _core.Rest(order, sameSide, order.PlacedAt); // trades made later with older times (a catch-up) do not reach it
-        RestUntilDayEnd(order);
-    }
+        => _core.Rest(order, sameSide, order.PlacedAt); // trades made later with older times (a catch-up) do not reach it
 
     /// <summary>The core's events: each a notice for the account's HTS ID (the sessions' notice streams write it). Under the lock.</summary>
     void IVenueEvents.OnOrderEvent(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Kis.Realtime.Simulator.Trading.Core;
+
 namespace Kis.Realtime.Tests.Simulator;
 
 /// <summary>
@@ -46,5 +49,37 @@ public sealed class AveragePriceParityTests
 
         Assert.Equal(backtest, paper);
         Assert.Equal(stock ? (3L, 70_033.3333m) : (11L, 350.0545m), (backtest[0].Filled, backtest[0].Order));
+    }
+
+    /// <summary>
+    /// Issue 73 (leftovers, item 4): the stock order inquiry's total (<c>inquire-daily-ccld</c> output2's
+    /// <c>pchs_avg_pric</c>) is the venue core's one average rule too, 4 decimals as KIS writes it; it was the won
+    /// rounded down (70,033 for 70,033.3333). Compared: the REST answer against the venue's own figure for the day's
+    /// fills (their value over their quantity) and against the order's own <c>avg_prvs</c>.
+    /// </summary>
+    [Fact]
+    public async Task The_order_inquirys_total_average_is_the_venues_figure_to_4_decimals()
+    {
+        byte[] recording =
+        [
+            .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(T0, ask: 70_000, bid: 69_900, quantity: 2)),
+            .. ReplayVenueTests.Line(T0, ReplayVenueTests.Trade(T0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
+            .. ReplayVenueTests.Line(T0.AddMinutes(1), ReplayVenueTests.Trade(T0.AddMinutes(1), 70_000, 1, buyer: true, previousClose: 69_000)),
+        ];
+        var (_, rawLog) = ReplayedVenue.Recording(recording);
+        await using var paper = await ReplayedVenue.StartAsync(rawLog, VenueParityTests.Code, frames: 2);
+        await paper.PlaceAsync(VenueParityTests.Account, VenueParityTests.Code, buy: true, 70_100, 3); // 2 at 70,000, 1 at 70,100
+
+        var daily = await PaperVenueTests.GetAsync(paper.Sim, paper.Token, "/uapi/domestic-stock/v1/trading/inquire-daily-ccld", "TTTC0081R",
+            $"CANO={VenueParityTests.Account}&ACNT_PRDT_CD=01&INQR_STRT_DT=20260101&INQR_END_DT=20261231&SLL_BUY_DVSN_CD=00&PDNO=&CCLD_DVSN=00&"
+            + "INQR_DVSN=00&INQR_DVSN_3=00&ORD_GNO_BRNO=&ODNO=&INQR_DVSN_1=&CTX_AREA_FK100=&CTX_AREA_NK100=");
+        var total = decimal.Parse(daily.GetProperty("output2").GetProperty("pchs_avg_pric").GetString()!, CultureInfo.InvariantCulture);
+        var row = Assert.Single(daily.GetProperty("output1").EnumerateArray());
+        var orders = paper.Venue.View(VenueParityTests.Account + "01").Orders;
+        var venue = AveragePrice.Of(orders.Sum(o => o.FilledValue), orders.Sum(o => o.Filled));
+
+        Assert.Equal(70_033.3333m, venue);
+        Assert.Equal(venue, total);
+        Assert.Equal(decimal.Parse(row.GetProperty("avg_prvs").GetString()!, CultureInfo.InvariantCulture), total);
     }
 }

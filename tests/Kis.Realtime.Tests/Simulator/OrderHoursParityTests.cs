@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Trading;
+
 namespace Kis.Realtime.Tests.Simulator;
 
 /// <summary>
@@ -55,6 +57,71 @@ public sealed class OrderHoursParityTests
         });
 
         Assert.Equal(backtest, paper);
+        Assert.All(backtest, o => Assert.Equal((false, "APBK0918"), (o.Accepted, o.Code)));
+        Assert.All(backtest, o => Assert.StartsWith("장운영시간이 아닙니다.", o.Message, StringComparison.Ordinal));
+    }
+
+    /// <summary>A recording of <paramref name="product"/> made at 10:00 KST on Wednesday 2026-11-25 (a book and a trade)
+    /// with a last trade at <paramref name="later"/> (HH:mm KST the same day), after the product's order hours.</summary>
+    private static byte[] RecordingUntil(KisProduct product, string later)
+    {
+        var t0 = VenueParityTests.T0;
+        var t1 = DateTimeOffset.Parse($"2026-11-25T{later}:00+09:00", System.Globalization.CultureInfo.InvariantCulture);
+        return product == KisProduct.Stock
+            ?
+            [
+                .. ReplayVenueTests.Line(t0, ReplayVenueTests.Book(t0, ask: 70_000, bid: 69_900, quantity: 100)),
+                .. ReplayVenueTests.Line(t0, ReplayVenueTests.Trade(t0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
+                .. ReplayVenueTests.Line(t1, ReplayVenueTests.Trade(t1, 70_000, 1, buyer: true, previousClose: 69_000)),
+            ]
+            :
+            [
+                .. ReplayVenueTests.Line(t0, FuturesVenueParityTests.Book(t0, ask: 350.05m, bid: 350.00m)),
+                .. ReplayVenueTests.Line(t0, FuturesVenueParityTests.Trade(t0, 350.05m, 2)),
+                .. ReplayVenueTests.Line(t1, FuturesVenueParityTests.Trade(t1, 350.05m, 1)),
+            ];
+    }
+
+    /// <summary>
+    /// Issue 73 (leftovers, item 1): KRX's order hours hold for amendments and cancels too. A buy rests at 10:00; after
+    /// the product's order hours (a stock's 15:30, a future's 15:45, by the recording's stamps) an amendment of it, a
+    /// cancel of it and a cancel of an order that does not exist are each refused <c>APBK0918</c>, alike on both venues.
+    /// The backtest once took the amendment and the cancel (its orders lived to the day's end) where paper answered the
+    /// order's expiry.
+    /// </summary>
+    [Theory]
+    [InlineData(KisProduct.Stock, "15:35")]
+    [InlineData(KisProduct.FuturesOptions, "15:50")]
+    public async Task An_amendment_or_cancel_outside_KRX_hours_is_refused_alike_as_a_backtest_and_on_paper(KisProduct product, string later)
+    {
+        var stock = product == KisProduct.Stock;
+        var code = stock ? VenueParityTests.Code : FuturesVenueParityTests.Code;
+        var account = stock ? VenueParityTests.Account : FuturesVenueParityTests.Account;
+        var (backtest, paper) = await VenueParity.OnBothAsync<Outcome>(RecordingUntil(product, later), product, code, account,
+            async (orders, nextTrade, into, ct) =>
+            {
+                var number = ReplayedVenue.Accepted(await orders.PlaceAsync(stock ? KisOrderRequest.Stock(code, OrderSide.Buy, 2, 69_500)
+                    : KisOrderRequest.FuturesOptions(code, OrderSide.Buy, 2, 349.50m), ct));
+                await nextTrade();
+                var calls = new Func<Task<KisOrderResult>>[]
+                {
+                    () => orders.AmendAsync(new KisAmendRequest
+                    {
+                        Product = product, OriginalOrderNumber = number, Price = stock ? 69_600 : 349.55m, Branch = PaperVenue.Branch,
+                    }, ct),
+                    () => orders.CancelAsync(new KisCancelRequest { Product = product, OriginalOrderNumber = number, Branch = PaperVenue.Branch }, ct),
+                    () => orders.CancelAsync(new KisCancelRequest { Product = product, OriginalOrderNumber = "0000009999", Branch = PaperVenue.Branch }, ct),
+                };
+                foreach (var call in calls)
+                {
+                    var answer = await call();
+                    Assert.NotEqual(KisOrderOutcome.Unknown, answer.Outcome);
+                    into.Add(new Outcome(answer.IsAccepted, answer.Refusal?.MessageCode, answer.Refusal?.Message));
+                }
+            });
+
+        Assert.Equal(backtest, paper);
+        Assert.Equal(3, backtest.Count);
         Assert.All(backtest, o => Assert.Equal((false, "APBK0918"), (o.Accepted, o.Code)));
         Assert.All(backtest, o => Assert.StartsWith("장운영시간이 아닙니다.", o.Message, StringComparison.Ordinal));
     }

@@ -75,7 +75,7 @@ public sealed class PaperVenueDayEndTests
         Assert.Equal((OrderEventKind.Expired, futuresOrder.Number, futuresOrder.Number, 4L, day + new TimeSpan(15, 45, 0)),
             (futuresEnd.Event.Kind, futuresEnd.Event.Number, futuresEnd.Event.Original, futuresEnd.Event.Quantity, futuresEnd.Event.At));
         var cancel = venue.AmendOrCancel(FuturesAccount, Hts, futuresOrder.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, afterFutures);
-        Assert.Equal((false, "APBK0917"), (cancel.Accepted, cancel.MessageCode)); // nothing left to cancel
+        Assert.Equal((false, "APBK0918"), (cancel.Accepted, cancel.MessageCode)); // KRX takes no cancel after its hours
 
         // The next trading day: the share is still held, bought today no more; nothing else was said of the orders.
         Assert.Equal(1, venue.View(StockAccount).Positions.Single().BoughtToday);
@@ -84,6 +84,8 @@ public sealed class PaperVenueDayEndTests
         Assert.Equal((Stock, 1L, 0L, 0L), (position.Code, position.Quantity, position.BoughtToday, position.SoldToday));
         Assert.Empty(Notices(stockNotices, nextDay));
         Assert.Empty(Notices(futuresNotices, nextDay));
+        cancel = venue.AmendOrCancel(FuturesAccount, Hts, futuresOrder.Number, derivative: true, cancel: true, 0, wholeRemainder: true, 0, nextDay);
+        Assert.Equal((false, "APBK0917"), (cancel.Accepted, cancel.MessageCode)); // in the hours again: nothing left to cancel
     }
 
     [Fact]

@@ -28,27 +28,39 @@ internal sealed class ReplayedVenue : IAsyncDisposable
 
     /// <summary>Replays <paramref name="rawLog"/> at <paramref name="speed"/> times its pace, <paramref name="code"/>'s
     /// trades subscribed (<paramref name="tradeTr"/>: H0STCNT0, or H0IFCNT0 for an index future), until
-    /// <paramref name="frames"/> frames were sent (those at the recording's first instant).</summary>
-    public static async Task<ReplayedVenue> StartAsync(string rawLog, string code, int frames, double speed = 1, string tradeTr = "H0STCNT0")
+    /// <paramref name="frames"/> frames were sent (those at the recording's first instant). <paramref name="stepped"/>: a
+    /// stepped replay (<c>--step</c>), its market moved on by <see cref="StepAsync"/> only, never by the clock.</summary>
+    public static async Task<ReplayedVenue> StartAsync(string rawLog, string code, int frames, double speed = 1, string tradeTr = "H0STCNT0",
+        bool stepped = false)
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
         var sim = await global::Kis.Realtime.Tests.Simulator.Sim.StartAsync(o => o with
         {
-            ReplayFile = rawLog, ReplaySpeed = speed, TimeProvider = clock, RandomNotices = false,
+            ReplayFile = rawLog, ReplaySpeed = speed, TimeProvider = clock, RandomNotices = false, ReplayStep = stepped,
         });
         try
         {
             var token = await MinuteChartTests.TokenAsync(sim);
             var feed = await global::Kis.Realtime.Tests.Simulator.Sim.ClientAsync(sim);
             await feed.RequestAsync(tradeTr, code);
+            var venue = new ReplayedVenue(sim, clock, token, feed);
+            if (stepped) await venue.StepAsync(frames);
             await global::Kis.Realtime.Tests.Simulator.Sim.UntilAsync(() => sim.Counters.ReplayFramesSent >= frames);
-            return new ReplayedVenue(sim, clock, token, feed);
+            return venue;
         }
         catch
         {
             await sim.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>A stepped replay's next <paramref name="frames"/> frames (<c>POST /sim/step</c>), answered once served.</summary>
+    public async Task StepAsync(int frames)
+    {
+        using var http = new HttpClient(new HttpClientHandler { UseProxy = false }) { BaseAddress = Sim.RestBaseUrl };
+        using var answer = await http.PostAsync(new Uri($"/sim/step?frames={frames}", UriKind.Relative), null).WaitAsync(SimTestClient.Timeout);
+        Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
     }
 
     /// <summary>A one-day recording folder (<c>DIR/2026-11-25/raw.log</c>) holding <paramref name="recording"/>: the

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Simulator;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -20,21 +21,34 @@ internal static class VenueParity
     /// <paramref name="code"/> is read) and on paper replaying it through the library's order client: what each venue
     /// answered, in order. A stock's account is <paramref name="account"/>-01, a future's or option's -03.
     /// </summary>
-    public static async Task<(List<T> Backtest, List<T> Paper)> OnBothAsync<T>(byte[] recording, KisProduct product, string code,
+    public static Task<(List<T> Backtest, List<T> Paper)> OnBothAsync<T>(byte[] recording, KisProduct product, string code,
         string account, Func<IKisOrderVenue, List<T>, CancellationToken, Task> calls)
+        => OnBothAsync<T>(recording, product, code, account, stepped: false, (orders, _, into, ct) => calls(orders, into, ct));
+
+    /// <summary>
+    /// As above, the calls also given a step to the recording's next trade of <paramref name="code"/> (its market time):
+    /// the backtest reads on to it; paper's replay is a stepped one (<c>--step</c>), stepped through every frame up to it.
+    /// Calls made after a step meet both venues at that trade's market time, however far from the last (no clock jumps
+    /// hours ahead, firing every timer on the way).
+    /// </summary>
+    public static Task<(List<T> Backtest, List<T> Paper)> OnBothAsync<T>(byte[] recording, KisProduct product, string code,
+        string account, Func<IKisOrderVenue, Func<Task>, List<T>, CancellationToken, Task> calls)
+        => OnBothAsync(recording, product, code, account, stepped: true, calls);
+
+    private static async Task<(List<T> Backtest, List<T> Paper)> OnBothAsync<T>(byte[] recording, KisProduct product, string code,
+        string account, bool stepped, Func<IKisOrderVenue, Func<Task>, List<T>, CancellationToken, Task> calls)
     {
         var option = product == KisProduct.FuturesOptions && code[0] is '2' or '3'; // KRX: 2… a call, 3… a put
+        var tradeTr = product == KisProduct.Stock ? "H0STCNT0" : option ? "H0IOCNT0" : "H0IFCNT0";
         var (dir, rawLog) = ReplayedVenue.Recording(recording);
         var backtest = new List<T>();
         await KisBacktest.RunAsync(new KisRecordingFolder(dir), async (data, orders, ct) =>
         {
             async Task AtFirstTradeAsync<TTrade>(IAsyncEnumerable<TTrade> trades)
             {
-                await foreach (var _ in trades)
-                {
-                    await calls(orders, backtest, ct);
-                    return;
-                }
+                await using var next = trades.GetAsyncEnumerator(ct);
+                if (!await next.MoveNextAsync()) return;
+                await calls(orders, async () => Assert.True(await next.MoveNextAsync(), "the recording has no further trade"), backtest, ct);
             }
             if (product == KisProduct.Stock) await AtFirstTradeAsync(data.SubscribeStockTradesAsync(code, cancellationToken: ct));
             else if (option) await AtFirstTradeAsync(data.SubscribeOptionsTradesAsync(code, cancellationToken: ct));
@@ -44,17 +58,42 @@ internal static class VenueParity
             Latency = TimeSpan.Zero, Account = new KisAccount(account, product == KisProduct.Stock ? "01" : "03"),
         }).WaitAsync(Generous);
 
-        var tradeTr = product == KisProduct.Stock ? "H0STCNT0" : option ? "H0IOCNT0" : "H0IFCNT0";
-        await using var replay = await ReplayedVenue.StartAsync(rawLog, code, frames: 2, tradeTr: tradeTr);
+        var (trades, framesBy) = Trades(recording, tradeTr);
+        await using var replay = await ReplayedVenue.StartAsync(rawLog, code, frames: framesBy(trades[0]), tradeTr: tradeTr, stepped: stepped);
         using var client = new KisOrderClient(new KisOrderOptions
         {
             Credential = DefaultCredential, Account = new KisAccount(account, "01"), FuturesAccount = new KisAccount(account, "03"),
             RestBaseUrl = replay.Sim.RestBaseUrl, Environment = KisEnvironment.Real,
         });
         var paper = new List<T>();
+        var at = 0;
         using var cts = new CancellationTokenSource(Generous);
-        await calls(client, paper, cts.Token);
+        await calls(client, async () =>
+        {
+            Assert.True(stepped && ++at < trades.Count, "the recording has no further trade");
+            var frames = framesBy(trades[at]);
+            await replay.StepAsync(frames - framesBy(trades[at - 1]));
+            await Sim.UntilAsync(() => replay.Sim.Counters.ReplayFramesSent >= frames);
+        }, paper, cts.Token);
         return (backtest, paper);
+    }
+
+    /// <summary>The times of <paramref name="recording"/>'s lines of <paramref name="tradeTr"/>, and how many lines it has
+    /// up to a time (those stamped then included).</summary>
+    private static (List<DateTimeOffset> Trades, Func<DateTimeOffset, int> FramesBy) Trades(byte[] recording, string tradeTr)
+    {
+        var lines = new List<(DateTimeOffset At, bool Trade)>();
+        var scratch = new System.Buffers.ArrayBufferWriter<byte>();
+        for (ReadOnlyMemory<byte> rest = recording; !rest.IsEmpty;)
+        {
+            var end = rest.Span.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? ReadOnlyMemory<byte>.Empty : rest[(end + 1)..];
+            if (line.IsEmpty) continue;
+            RawMessageLine.Parse(line.Span, scratch, out var receivedAt);
+            lines.Add((receivedAt!.Value, RawMessageLine.TryReadFrameTrId(line.Span, out var tr) && tr.ToString() == tradeTr));
+        }
+        return ([.. lines.Where(l => l.Trade).Select(l => l.At)], at => lines.Count(l => l.At <= at));
     }
 
     /// <summary>A KRX index future's (H0IFCNT0, fields <c>futs_…</c>) or option's (H0IOCNT0, <c>optn_…</c>) trade frame

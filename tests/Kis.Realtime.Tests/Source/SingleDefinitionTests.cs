@@ -46,6 +46,22 @@ public sealed partial class SingleDefinitionTests
         Assert.Equal("****(8)", KisCredential.Mask("12345678"));
     }
 
+    /// <summary>
+    /// Issue 73 (leftovers, item 3): a future's daily price limits are <c>KrxRules.DerivativeDailyLimits</c>, the one
+    /// rule both venues and the simulated market apply; the simulated feeds (<c>GenericStream</c>) once applied
+    /// <c>FuturesDailyLimits</c> with a tick of their own, a third formula beside the backtest's and the replay's.
+    /// </summary>
+    [Fact]
+    public void A_futures_daily_limits_are_derived_in_one_place_in_the_sources()
+    {
+        var others = Sources().Where(f => !f.Path.EndsWith("/Rules/KrxRules.cs", StringComparison.Ordinal))
+            .SelectMany(f => f.Lines.Select((line, i) => (f.Path, Line: i + 1, Text: line)))
+            .Where(l => l.Text.Contains("FuturesDailyLimits(", StringComparison.Ordinal))
+            .Select(l => $"{l.Path}:{l.Line}")
+            .ToList();
+        Assert.True(others.Count == 0, "use KrxRules.DerivativeDailyLimits instead: " + string.Join(", ", others));
+    }
+
     private static IEnumerable<(string Path, string[] Lines)> Sources()
     {
         var root = ReadmeSamples.RepositoryRoot();

@@ -25,6 +25,7 @@ internal sealed class VenueCore(IVenueEvents events)
     private readonly Dictionary<(string Code, bool Derivative), RestingBook> _books = [];
     private readonly Dictionary<long, VenueOrder> _resting = [];
     private long _arrivals;
+    private DateTime _nextExpiry = DateTime.MaxValue; // no resting order expires before it (one may have ended since)
     // The book the last market event reached: most events in a row are one instrument's (no tuple hash a trade).
     private string? _lastCode;
     private bool _lastDerivative;
@@ -65,6 +66,30 @@ internal sealed class VenueCore(IVenueEvents events)
         if (!_books.TryGetValue(key, out var book)) _books[key] = book = new RestingBook();
         book.Add(new RestingOrder(order.Number, order.Buy, order.Kind, order.LimitPrice, order.Remaining, ++_arrivals) { Since = at }, sameSide);
         _resting[order.Number] = order;
+        if (order.ExpiresAt < _nextExpiry) _nextExpiry = order.ExpiresAt;
+    }
+
+    /// <summary>No resting order expires before this (<see cref="DateTime.MaxValue"/>: none rests); a driver asks for
+    /// <see cref="ExpireDue"/> once its market time reaches it.</summary>
+    public DateTime NextExpiry => _nextExpiry;
+
+    /// <summary>The resting orders whose day's order hours ended by <paramref name="now"/>, in the order they expire
+    /// (their expiry, then their number).</summary>
+    public List<VenueOrder> DueToExpire(DateTime now)
+        => now < _nextExpiry ? [] : [.. _resting.Values.Where(o => o.ExpiresAt <= now).OrderBy(o => o.ExpiresAt).ThenBy(o => o.Number)];
+
+    /// <summary>
+    /// Day orders end with their day's order hours (issue 73: one rule for both venues, which call this whenever their
+    /// market time moves): what is left of every resting order whose <see cref="VenueOrder.ExpiresAt"/> is at or before
+    /// <paramref name="now"/> expires, stamped at that time, in <see cref="DueToExpire"/>'s order.
+    /// </summary>
+    public void ExpireDue(DateTime now)
+    {
+        if (now < _nextExpiry) return;
+        foreach (var order in DueToExpire(now)) Expire(order, order.ExpiresAt);
+        _nextExpiry = DateTime.MaxValue;
+        foreach (var order in _resting.Values)
+            if (order.ExpiresAt < _nextExpiry) _nextExpiry = order.ExpiresAt;
     }
 
     /// <summary>
@@ -88,7 +113,8 @@ internal sealed class VenueCore(IVenueEvents events)
         Emit(cancel, OrderEventKind.Cancelled, cancel.Number, original.Number, cancel.Quantity, original.LimitPrice, original.Filled, at);
     }
 
-    /// <summary>The order's session is over: what is left is cancelled by the exchange, under the order's own number.</summary>
+    /// <summary>The order's day is over (<see cref="ExpireDue"/>, or a backtest's recording ended): what is left is
+    /// cancelled by the exchange, under the order's own number.</summary>
     public void Expire(VenueOrder order, DateTime at)
     {
         var left = order.Remaining;

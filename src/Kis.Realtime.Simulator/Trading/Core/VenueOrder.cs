@@ -30,6 +30,11 @@ internal class VenueOrder(long number, long original, string code, bool buy, Ord
     /// <summary>What an open buy holds per share: its limit, or the day's upper limit for a market order.</summary>
     public long ReservePrice { get; init; } = limitPrice;
 
+    /// <summary>When what is left of the order expires (<see cref="VenueCore.ExpireDue"/>): the end of its day's order hours
+    /// for its market, which its driver sets from the market's hours (<c>TradingHours.OrderHoursEnd</c>). Never for an
+    /// order that does not rest (a cancel's own).</summary>
+    public DateTime ExpiresAt { get; init; } = DateTime.MaxValue;
+
     /// <summary>The order as the ledger holds and settles it.</summary>
     public LedgerOrderTerms Terms => new(Code, Derivative, Buy, IsMarket, LimitPrice, ReservePrice);
 

@@ -21,7 +21,6 @@ internal sealed class FuturesOptionRules : ProductRules
     public const decimal OptionsMarginRate = ContractMath.OptionsMarginRate;
 
     public override bool IsDerivative => true;
-    public override TimeSpan SessionEnd { get; } = MarketCalendar.KrxDerivatives.Regular.End;
 
     public override PaperResult Closed() => Refused(PreTradeCheck.MarketClosed(derivative: true))!;
 

@@ -22,9 +22,6 @@ internal abstract class ProductRules
     /// <summary>Futures/options: how the tape, the resting books and the notice streams tell the products apart.</summary>
     public abstract bool IsDerivative { get; }
 
-    /// <summary>When a day order's session ends (KST time of day).</summary>
-    public abstract TimeSpan SessionEnd { get; }
-
     /// <summary>Whether the session ends with a closing auction whose print fills resting orders before they expire.</summary>
     public virtual bool HasClosingAuction => false;
 

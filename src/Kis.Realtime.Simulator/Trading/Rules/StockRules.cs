@@ -17,7 +17,6 @@ internal sealed class StockRules : ProductRules
     public const long MaxStockOrderValue = PreTradeCheck.MaxStockOrderValue;
 
     public override bool IsDerivative => false;
-    public override TimeSpan SessionEnd { get; } = MarketCalendar.KrxStocks.Regular.ClosingCallEnd!.Value;
     public override bool HasClosingAuction => true;
 
     public override PaperResult Closed() => Refused(PreTradeCheck.MarketClosed(derivative: false))!;

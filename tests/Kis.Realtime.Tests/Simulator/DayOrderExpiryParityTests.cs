@@ -1,0 +1,59 @@
+namespace Kis.Realtime.Tests.Simulator;
+
+/// <summary>
+/// Issue 73 (leftovers, item 2): a day order ends with the day's order hours of its market, by one rule in the venue
+/// core on both venues: what is left of a stock order expires at 15:30 (the closing auction's end), of a day-session
+/// future's at 15:45, by the market's time (the recording's stamps). Paper expired at the session's end, the backtest
+/// only when the KST date changed: an order inquiry after the hours found the order open in the backtest and expired on
+/// paper. A buy rests at 10:00; at a trade after the hours both venues' order rows are compared field by field.
+/// </summary>
+public sealed class DayOrderExpiryParityTests
+{
+    /// <summary>An order as the order inquiry reports it (the fields both venues fill; the numbers are each venue's own).</summary>
+    private sealed record OrderSeen(string? Original, string Code, OrderSide Side, long Quantity, decimal Price, long Filled,
+        decimal AveragePrice, long Remaining, long Cancelled);
+
+    private static byte[] Recording(KisProduct product, string later)
+    {
+        var t0 = VenueParityTests.T0;
+        var t1 = DateTimeOffset.Parse($"2026-11-25T{later}:00+09:00", System.Globalization.CultureInfo.InvariantCulture);
+        return product == KisProduct.Stock
+            ?
+            [
+                .. ReplayVenueTests.Line(t0, ReplayVenueTests.Book(t0, ask: 70_000, bid: 69_900, quantity: 100)),
+                .. ReplayVenueTests.Line(t0, ReplayVenueTests.Trade(t0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
+                .. ReplayVenueTests.Line(t1, ReplayVenueTests.Trade(t1, 70_000, 1, buyer: true, previousClose: 69_000)),
+            ]
+            :
+            [
+                .. ReplayVenueTests.Line(t0, FuturesVenueParityTests.Book(t0, ask: 350.05m, bid: 350.00m)),
+                .. ReplayVenueTests.Line(t0, FuturesVenueParityTests.Trade(t0, 350.05m, 2)),
+                .. ReplayVenueTests.Line(t1, FuturesVenueParityTests.Trade(t1, 350.05m, 1)),
+            ];
+    }
+
+    [Theory]
+    [InlineData(KisProduct.Stock, "15:35")]
+    [InlineData(KisProduct.FuturesOptions, "15:50")]
+    public async Task A_resting_order_expires_with_its_markets_order_hours_alike_as_a_backtest_and_on_paper(KisProduct product, string later)
+    {
+        var stock = product == KisProduct.Stock;
+        var code = stock ? VenueParityTests.Code : FuturesVenueParityTests.Code;
+        var account = stock ? VenueParityTests.Account : FuturesVenueParityTests.Account;
+        var (backtest, paper) = await VenueParity.OnBothAsync<OrderSeen>(Recording(product, later), product, code, account,
+            async (orders, nextTrade, into, ct) =>
+            {
+                var number = ReplayedVenue.Accepted(await orders.PlaceAsync(stock ? KisOrderRequest.Stock(code, OrderSide.Buy, 2, 69_500)
+                    : KisOrderRequest.FuturesOptions(code, OrderSide.Buy, 2, 349.50m), ct));
+                await nextTrade();
+                var row = (await orders.GetOrdersAsync(product, cancellationToken: ct)).Single(r => r.OrderNumber == number);
+                into.Add(new OrderSeen(row.OriginalOrderNumber, row.Code, row.Side, row.Quantity, row.Price, row.FilledQuantity,
+                    row.AveragePrice, row.RemainingQuantity, row.CancelledQuantity));
+            });
+
+        Assert.Equal(backtest, paper);
+        var seen = Assert.Single(backtest);
+        // KIS's futures/options inquiry names no cancelled quantity (KisOrderRow): what expired shows as nothing left.
+        Assert.Equal((0L, 0L, stock ? 2L : 0L), (seen.Filled, seen.Remaining, seen.Cancelled));
+    }
+}
