@@ -22,27 +22,17 @@ public sealed class PackageFactAttribute : FactAttribute
 /// a local feed, a new console app that takes that feed as a package source, <c>dotnet add package Kis.Realtime</c>),
 /// then builds each README sample as its Program.cs with only the packages its first lines name, runs the console
 /// sample against a simulator exactly as the README says (KIS_WS_URL, KIS_REST_URL and the credentials it prints)
-/// until Ctrl+C, and builds and runs docs/library.md's hosting and simulator samples. The commands run with a home
-/// folder of their own: no NuGet cache and no user NuGet.Config, as on a fresh machine (a cached package of the same
-/// version would otherwise hide the one just packed). They run in a copy of the checkout's files (a fresh clone, as the
-/// README says): the pack restores with that home, and doing so in the checkout itself would point its obj/ folders at a
-/// package folder the test deletes, under every build that follows in the same test run.
+/// until Ctrl+C, and builds and runs docs/library.md's hosting and simulator samples. The commands run once for the
+/// test process, in a copy of the checkout with a home folder of their own (<see cref="PackedClone"/>, whose pack
+/// <see cref="PackageValidationTests"/> shares).
 /// </summary>
 public class PackageConsumerTests
 {
-    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(20);
-
     [PackageFact]
     public async Task The_readmes_library_path_works_as_written_from_a_clone()
     {
-        var home = Path.Combine(Path.GetTempPath(), "kis-package-test", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(home);
-        var root = await CloneAsync(ReadmeSamples.RepositoryRoot(), Path.Combine(home, "clone"), home);
-        Assert.True(ReadmeSamples.Commands().TryGetValue("library", out var commands), "README.md has no <!-- commands: library --> block");
-
-        // The README's block as written, from the clone; `pwd` at its end says where it left the user: the app's folder.
-        var app = (await Run(root, home, "bash", "-euo", "pipefail", "-c", commands + "\npwd")).TrimEnd().Split('\n')[^1];
-        Assert.True(app.StartsWith(home, StringComparison.Ordinal) && Directory.Exists(app), $"the README's commands ended in {app}, not a new folder");
+        var clone = await PackedClone.GetAsync();
+        var (home, root, app) = (clone.Home, clone.Root, clone.App);
         var version = System.Xml.Linq.XDocument.Load(Path.Combine(root, "Directory.Build.props")).Descendants("Version").Single().Value;
         foreach (var id in PackListTests.PackedIds())
             AssertPackageMetadata(Path.Combine(root, "artifacts"), id, version);
@@ -58,21 +48,21 @@ public class PackageConsumerTests
             var packages = Regex.Matches(samples[name], @"^// dotnet add package (?<id>\S+)$",
                 RegexOptions.Multiline).Select(m => m.Groups["id"].Value).ToList();
             Assert.True(packages.Count > 0, $"README sample '{name}' does not name its packages (// dotnet add package ...)");
-            foreach (var id in packages) await Run(app, home, "dotnet", "add", "package", id);
+            foreach (var id in packages) await PackedClone.Run(app, home, "dotnet", "add", "package", id);
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), samples[name]);
-            await Run(app, home, "dotnet", "build");
+            await PackedClone.Run(app, home, "dotnet", "build");
             if (name == "console") await RunConsoleSampleAgainstASimulatorAsync(app, dll);
         }
 
         // docs/library.md: a worker with AddKisRealtime, and the in-process simulator (both packages, as that page adds them).
         foreach (var id in new[] { "Kis.Realtime.Extensions.Hosting", "Kis.Realtime.Simulator" })
-            await Run(app, home, "dotnet", "add", "package", id);
+            await PackedClone.Run(app, home, "dotnet", "add", "package", id);
         foreach (var name in new[] { "hosting", "simulator" })
         {
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), samples[name]);
-            await Run(app, home, "dotnet", "build");
+            await PackedClone.Run(app, home, "dotnet", "build");
         }
-        var output = await Run(app, home, "dotnet", dll);
+        var output = await PackedClone.Run(app, home, "dotnet", dll);
         var ticks = output.Split('\n').Where(l => Regex.IsMatch(l, @"^\d\d:\d\d:\d\d [\d,]+\.\d\d\s*$")).ToList();
         Assert.Equal(5, ticks.Count);
         Directory.Delete(home, recursive: true);
@@ -117,11 +107,11 @@ public class PackageConsumerTests
         process.BeginErrorReadLine();
         try
         {
-            await Task.WhenAny(threeTicks.Task, process.WaitForExitAsync()).WaitAsync(StepTimeout);
+            await Task.WhenAny(threeTicks.Task, process.WaitForExitAsync()).WaitAsync(PackedClone.StepTimeout);
             Assert.True(threeTicks.Task.IsCompleted, $"the console sample ended after {lines.Count} lines:\n{errors}");
             using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
-                await kill.WaitForExitAsync().WaitAsync(StepTimeout);
-            await process.WaitForExitAsync().WaitAsync(StepTimeout);
+                await kill.WaitForExitAsync().WaitAsync(PackedClone.StepTimeout);
+            await process.WaitForExitAsync().WaitAsync(PackedClone.StepTimeout);
             process.WaitForExit(); // the output events have all run
         }
         finally
@@ -153,51 +143,5 @@ public class PackageConsumerTests
         var siblings = metadata.Descendants().Where(e => e.Name.LocalName == "dependency")
             .Where(e => e.Attribute("id")!.Value.StartsWith("Kis.Realtime", StringComparison.Ordinal)).ToList();
         Assert.All(siblings, d => Assert.Equal($"[{version}]", d.Attribute("version")!.Value));
-    }
-
-    /// <summary>A command as the newcomer types it, with the test's own home folder (fresh NuGet cache and config).</summary>
-    /// <summary>The checkout's files as git sees them (tracked and untracked, not ignored: no bin/ or obj/), copied.</summary>
-    private static async Task<string> CloneAsync(string checkout, string clone, string home)
-    {
-        var files = (await Run(checkout, home, "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")).Split('\0',
-            StringSplitOptions.RemoveEmptyEntries);
-        foreach (var file in files)
-        {
-            var from = Path.Combine(checkout, file);
-            if (!File.Exists(from)) continue; // deleted in the working tree, not yet in the index
-            var to = Path.Combine(clone, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(from, to);
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(to, File.GetUnixFileMode(from)); // scripts stay executable
-        }
-        return clone;
-    }
-
-    private static async Task<string> Run(string directory, string home, string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["HOME"] = home;
-        foreach (var name in new[] { "NUGET_PACKAGES", "DOTNET_CLI_HOME", "NUGET_HTTP_CACHE_PATH" }) start.Environment.Remove(name);
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(StepTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', args)} took longer than {StepTimeout}");
-        }
-        var output = await stdout;
-        var errors = await stderr;
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)} in {directory} failed ({process.ExitCode}):\n{output}{errors}");
-        return output;
     }
 }
