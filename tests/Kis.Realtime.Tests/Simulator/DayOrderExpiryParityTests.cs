@@ -13,25 +13,6 @@ public sealed class DayOrderExpiryParityTests
     private sealed record OrderSeen(string? Original, string Code, OrderSide Side, long Quantity, decimal Price, long Filled,
         decimal AveragePrice, long Remaining, long Cancelled);
 
-    private static byte[] Recording(KisProduct product, string later)
-    {
-        var t0 = VenueParityTests.T0;
-        var t1 = DateTimeOffset.Parse($"2026-11-25T{later}:00+09:00", System.Globalization.CultureInfo.InvariantCulture);
-        return product == KisProduct.Stock
-            ?
-            [
-                .. ReplayVenueTests.Line(t0, ReplayVenueTests.Book(t0, ask: 70_000, bid: 69_900, quantity: 100)),
-                .. ReplayVenueTests.Line(t0, ReplayVenueTests.Trade(t0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
-                .. ReplayVenueTests.Line(t1, ReplayVenueTests.Trade(t1, 70_000, 1, buyer: true, previousClose: 69_000)),
-            ]
-            :
-            [
-                .. ReplayVenueTests.Line(t0, FuturesVenueParityTests.Book(t0, ask: 350.05m, bid: 350.00m)),
-                .. ReplayVenueTests.Line(t0, FuturesVenueParityTests.Trade(t0, 350.05m, 2)),
-                .. ReplayVenueTests.Line(t1, FuturesVenueParityTests.Trade(t1, 350.05m, 1)),
-            ];
-    }
-
     [Theory]
     [InlineData(KisProduct.Stock, "15:35")]
     [InlineData(KisProduct.FuturesOptions, "15:50")]
@@ -40,7 +21,7 @@ public sealed class DayOrderExpiryParityTests
         var stock = product == KisProduct.Stock;
         var code = stock ? VenueParityTests.Code : FuturesVenueParityTests.Code;
         var account = stock ? VenueParityTests.Account : FuturesVenueParityTests.Account;
-        var (backtest, paper) = await VenueParity.OnBothAsync<OrderSeen>(Recording(product, later), product, code, account,
+        var (backtest, paper) = await VenueParity.OnBothAsync<OrderSeen>(OrderHoursParityTests.RecordingUntil(product, later), product, code, account,
             async (orders, nextTrade, into, ct) =>
             {
                 var number = ReplayedVenue.Accepted(await orders.PlaceAsync(stock ? KisOrderRequest.Stock(code, OrderSide.Buy, 2, 69_500)

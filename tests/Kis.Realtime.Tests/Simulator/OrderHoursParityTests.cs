@@ -63,7 +63,7 @@ public sealed class OrderHoursParityTests
 
     /// <summary>A recording of <paramref name="product"/> made at 10:00 KST on Wednesday 2026-11-25 (a book and a trade)
     /// with a last trade at <paramref name="later"/> (HH:mm KST the same day), after the product's order hours.</summary>
-    private static byte[] RecordingUntil(KisProduct product, string later)
+    internal static byte[] RecordingUntil(KisProduct product, string later)
     {
         var t0 = VenueParityTests.T0;
         var t1 = DateTimeOffset.Parse($"2026-11-25T{later}:00+09:00", System.Globalization.CultureInfo.InvariantCulture);
