@@ -71,6 +71,15 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // its gap as it was, so the gap figures still hold its volume (bars + missing volume = the day's acml_vol).
     private void PlaceLate() => Fill(_late.Tr, _late.From, _late.To, out _);
 
+    // A trade next on its own TR's tape that no bar can take any more (another TR's trades closed its bar first): no hole
+    // on its tape holds it, so it is a gap of its own, so that bars + missing volume still give the day's acml_vol.
+    private void CountUnplaced(long volume)
+    {
+        if (volume <= 0) return;
+        Gaps++;
+        MissingVolume += volume;
+    }
+
     // Cumulative-volume check per TR. Runs for every trade, also those outside the bar's sessions, so their volume is not
     // taken for missed volume.
     // barVolume: the volume its bar takes (the cumulative step, for a cntg_vol larger than it).

@@ -85,10 +85,12 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <summary>
     /// Gaps seen in the cumulative volume and not filled since by late trades (each flags the bars around it
     /// <see cref="BarFlags.Gap"/>, at a new day's first trade only the new day's; one revealed by a trade outside the bar's
-    /// sessions flags the forming bar of its trading day, else the key's next bar).
+    /// sessions flags the forming bar of its trading day, else the key's next bar). A trade next on its own TR's tape
+    /// that went into no bar (another TR's trades closed its bar, see <see cref="LateTrades"/>) is a gap of its own:
+    /// the bars' volume and <see cref="MissingVolume"/> together always give the day's cumulative volume.
     /// </summary>
     public long Gaps { get; private set; }
-    /// <summary>Volume missed in those gaps (less what late trades brought).</summary>
+    /// <summary>Volume missed in those gaps (less what late trades brought), with the trades in no bar.</summary>
     public long MissingVolume { get; private set; }
 
     /// <summary>Adds one trade. Returns true when bars closed (take them with <see cref="TryTakeClosed"/>).</summary>
@@ -180,6 +182,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                     return closed;
                 }
                 LateTrades++; // in no bar: a late trade's gap stays open, its volume missing
+                if (!late) CountUnplaced(volume); // one in order on its own TR (another TR moved the bars on): missing too
                 return closed; // a first trade behind the seed's last bar still releases the seeded bars
             }
             if (_forming && start != _open)

@@ -1,0 +1,88 @@
+namespace Kis.Realtime.Tests.Bars;
+
+/// <summary>
+/// One aggregator fed from two TRs (KRX and NXT trades of one stock): a record of one TR that comes after the other TR's
+/// trades moved time on is placed while the reorder buffer holds it, and counted (gap figures) when it goes into no bar.
+/// </summary>
+public sealed class TwoTrLateTests
+{
+    private static readonly DateTimeOffset Day = new(2026, 11, 23, 9, 0, 0, TimeSpan.FromHours(9));
+
+    private static (StockTrade Trade, DateTimeOffset Received) T(StockVenue venue, int second, long accumulated, long volume,
+        int receivedSecond) => (new StockTrade
+        {
+            StockCode = "005930", Venue = venue, BusinessDate = new DateOnly(2026, 11, 23),
+            Time = TimeOnly.FromDateTime(Day.DateTime.AddSeconds(second)),
+            Price = 70_000m + second, Volume = volume, CumulativeVolume = accumulated,
+            MarketOperationCode = "20", SessionCode = "0", RandomEndCode = "",
+        }, Day.AddSeconds(receivedSecond));
+
+    // KRX: 100 @ 09:00:10, 50 @ 09:00:50, 30 @ 09:00:55 (acml 180). NXT: 10 @ 09:00:20, 20 @ 09:01:05, 30 @ 09:01:30 (acml 60).
+    // KRX's 09:00:50 trade is received after NXT's 09:01:05 one; its 09:00:55 trade before it (a hole on KRX's tape).
+    private static List<(StockTrade Trade, DateTimeOffset Received)> Stream() =>
+    [
+        T(StockVenue.Krx, 10, 100, 100, 10),
+        T(StockVenue.Nxt, 20, 10, 10, 20),
+        T(StockVenue.Krx, 55, 180, 30, 56),
+        T(StockVenue.Nxt, 65, 30, 20, 66),
+        T(StockVenue.Krx, 50, 150, 50, 67),
+        T(StockVenue.Nxt, 90, 60, 30, 90),
+    ];
+
+    private const long DayVolume = 180 + 60;
+
+    private static BarAggregator<StockTrade, StockTradeAccessor> Aggregator(TimeSpan reorderWindow) =>
+        new(BarSpec.Minutes(1), new BarOptions { ReorderWindow = reorderWindow });
+
+    [Fact]
+    public void A_record_behind_the_other_TRs_bar_in_no_bar_is_counted_in_the_gap_figures()
+    {
+        // Without a reorder window records go in arrival order: KRX's 09:00:50 and 09:00:55 trades, no hole on KRX's tape,
+        // come after NXT's 09:01:05 one closed their bar, and are in no bar.
+        var aggregator = Aggregator(TimeSpan.Zero);
+        var bars = ReceivedStream.Feed(aggregator,
+        [
+            T(StockVenue.Krx, 10, 100, 100, 10),
+            T(StockVenue.Nxt, 20, 10, 10, 20),
+            T(StockVenue.Nxt, 65, 30, 20, 66),
+            T(StockVenue.Krx, 50, 150, 50, 67),
+            T(StockVenue.Krx, 55, 180, 30, 68),
+            T(StockVenue.Nxt, 90, 60, 30, 90),
+        ]);
+
+        Assert.Equal(2, aggregator.LateTrades);
+        Assert.True(aggregator.Gaps > 0, "trades left out, yet gaps 0");
+        // Every share of the day is in a bar or in the missing volume.
+        Assert.Equal(DayVolume, bars.Sum(b => b.Volume) + aggregator.MissingVolume);
+    }
+
+    [Fact]
+    public void A_record_waiting_on_its_TRs_hole_is_placed_in_its_bar_the_other_TR_waits()
+    {
+        var aggregator = Aggregator(TimeSpan.FromSeconds(30));
+        var bars = ReceivedStream.Feed(aggregator, Stream());
+
+        Assert.Equal([190L, 50L], bars.Select(b => b.Volume));
+        Assert.Equal([4, 2], bars.Select(b => b.TradeCount));
+        Assert.Equal(70_055m, bars[0].Close); // the 09:00 bar's last trade by stamp: KRX's 09:00:55
+        Assert.Equal(0, aggregator.LateTrades);
+        Assert.Equal(0, aggregator.Gaps);
+        Assert.Equal(0, aggregator.MissingVolume);
+        Assert.All(bars, b => Assert.Equal(BarFlags.EndOfStream & b.Flags, b.Flags));
+    }
+
+    [Fact]
+    public void The_other_TR_waits_no_longer_than_the_window_when_the_hole_stays_open()
+    {
+        // KRX's 09:00:50 trade never comes: its 09:00:55 one goes on at its window's end (a gap), then NXT's trades.
+        var stream = Stream();
+        stream.RemoveAt(4);
+        var aggregator = Aggregator(TimeSpan.FromSeconds(30));
+        var bars = ReceivedStream.Feed(aggregator, stream);
+
+        Assert.Equal([140L, 50L], bars.Select(b => b.Volume));
+        Assert.Equal(1, aggregator.Gaps);
+        Assert.Equal(50, aggregator.MissingVolume);
+        Assert.Equal(0, aggregator.LateTrades);
+    }
+}
