@@ -34,7 +34,8 @@ public sealed class TracingTests
         Assert.Equal(sim.WebSocketUrl.Port, connect.GetTagItem("server.port"));
         // A reconnect is the connect's sibling in the caller's trace, not its child (a long session is no ever deeper chain).
         var reconnect = mine.Single(a => a.OperationName == "kis.realtime.reconnect");
-        Assert.True(connect.ParentSpanId == reconnect.ParentSpanId, $"the reconnect's parent is {Describe(reconnect.Parent)}, the connect's {Describe(connect.Parent)}");
+        Assert.True(connect.ParentSpanId == reconnect.ParentSpanId,
+            $"the reconnect's parent is {Describe(reconnect.Parent)}, the connect's {Describe(connect.Parent)}");
         var approval = mine.First(a => a.OperationName == "kis.realtime.approval");
         Assert.Equal(connect.SpanId, approval.ParentSpanId);
         var subscribe = mine.First(a => a.OperationName == "kis.realtime.subscribe");
