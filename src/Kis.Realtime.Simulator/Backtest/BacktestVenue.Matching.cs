@@ -41,13 +41,16 @@ internal sealed partial class BacktestVenue : IVenueEvents
     /// The venue's clock moves to <paramref name="at"/> (under the lock): first the orders whose day's order hours ended
     /// before then expire, at that end, by the venue core's rule, the paper venue's too (<see cref="VenueCore.ExpireDue"/>),
     /// so nothing the market does later reaches them. What the market did at the end itself (a closing print stamped
-    /// 15:30:00) still reaches them first, as paper reads its tape up to now before it expires an order. A comparison
-    /// of ticks when nothing is due.
+    /// 15:30:00) still reaches them first, as paper reads its tape up to now before it expires an order: the stamps are
+    /// whole seconds (a second's later records sit a few milliseconds into it by their receive times), so an order
+    /// expires only once the market's whole second is past its end. A comparison of ticks when nothing is due.
     /// </summary>
     private void MoveTo(DateTimeOffset at)
     {
         _now = at;
-        if (at.UtcTicks + KoreaTime.Offset.Ticks > _core.NextExpiry.Ticks) _core.ExpireDue(Kst.AddTicks(-1));
+        var second = at.UtcTicks + KoreaTime.Offset.Ticks;
+        second -= second % TimeSpan.TicksPerSecond;
+        if (second > _core.NextExpiry.Ticks) _core.ExpireDue(new DateTime(second - 1));
     }
 
     /// <summary>The notices written since the last take, if any (under the lock).</summary>

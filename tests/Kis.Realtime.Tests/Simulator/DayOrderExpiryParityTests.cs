@@ -37,4 +37,37 @@ public sealed class DayOrderExpiryParityTests
         // KIS's futures/options inquiry names no cancelled quantity (KisOrderRow): what expired shows as nothing left.
         Assert.Equal((0L, 0L, stock ? 2L : 0L), (seen.Filled, seen.Remaining, seen.Cancelled));
     }
+
+    /// <summary>
+    /// The closing print reaches what rests till the close, on both venues, though another record stamped 15:30:00 came
+    /// first: the recording's stamps are whole seconds, and a second record of one second is placed a few milliseconds
+    /// into it by its receive time. The backtest once expired the order at that record (market time past 15:30:00.000)
+    /// before the print it was stamped with could fill it.
+    /// </summary>
+    [Fact]
+    public async Task The_closing_print_fills_a_resting_stock_order_after_another_record_of_its_second_on_both_venues()
+    {
+        var t0 = VenueParityTests.T0;
+        var close = DateTimeOffset.Parse("2026-11-25T15:30:00+09:00", System.Globalization.CultureInfo.InvariantCulture);
+        byte[] recording =
+        [
+            .. ReplayVenueTests.Line(t0, ReplayVenueTests.Book(t0, ask: 70_000, bid: 69_900, quantity: 100)),
+            .. ReplayVenueTests.Line(t0, ReplayVenueTests.Trade(t0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
+            .. ReplayVenueTests.Line(close, ReplayVenueTests.Book(close, ask: 70_000, bid: 69_400, quantity: 100)),
+            .. ReplayVenueTests.Line(close.AddMilliseconds(10), ReplayVenueTests.Trade(close, 69_400, 50, buyer: false, previousClose: 69_000)),
+        ];
+        var code = VenueParityTests.Code;
+        var (backtest, paper) = await VenueParity.OnBothAsync<OrderSeen>(recording, KisProduct.Stock, code, VenueParityTests.Account,
+            async (orders, nextTrade, into, ct) =>
+            {
+                var number = ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(code, OrderSide.Buy, 2, 69_500), ct));
+                await nextTrade();
+                var row = (await orders.GetOrdersAsync(KisProduct.Stock, cancellationToken: ct)).Single(r => r.OrderNumber == number);
+                into.Add(new OrderSeen(row.OriginalOrderNumber, row.Code, row.Side, row.Quantity, row.Price, row.FilledQuantity,
+                    row.AveragePrice, row.RemainingQuantity, row.CancelledQuantity));
+            });
+
+        Assert.Equal(backtest, paper);
+        Assert.Equal((2L, 0L), (Assert.Single(backtest).Filled, backtest[0].Remaining));
+    }
 }
