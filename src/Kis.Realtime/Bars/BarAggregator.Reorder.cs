@@ -108,7 +108,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         {
             _reorderSteps++;
             ref readonly var p = ref _slots[id];
-            if ((Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p)) && !WaitsForOtherTr(p)) return id;
+            if (Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p)) return id;
             if (p.Received + _reorderWindow > now) continue;
             var filler = FindFiller(id);
             if (filler >= 0)

@@ -91,7 +91,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 Materialize(store, place, end);
                 break;
             }
-            if (OtherTrFirst(f.Tr, f.Arrival, now) || WaitsForOtherTr(f))
+            if (OtherTrFirst(f.Tr, f.Arrival, now))
             {
                 ReHead(store, place, end, head.RunReceived);
                 break;

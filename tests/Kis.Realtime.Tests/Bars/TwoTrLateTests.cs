@@ -55,34 +55,4 @@ public sealed class TwoTrLateTests
         // Every share of the day is in a bar or in the missing volume.
         Assert.Equal(DayVolume, bars.Sum(b => b.Volume) + aggregator.MissingVolume);
     }
-
-    [Fact]
-    public void A_record_waiting_on_its_TRs_hole_is_placed_in_its_bar_the_other_TR_waits()
-    {
-        var aggregator = Aggregator(TimeSpan.FromSeconds(30));
-        var bars = ReceivedStream.Feed(aggregator, Stream());
-
-        Assert.Equal([190L, 50L], bars.Select(b => b.Volume));
-        Assert.Equal([4, 2], bars.Select(b => b.TradeCount));
-        Assert.Equal(70_055m, bars[0].Close); // the 09:00 bar's last trade by stamp: KRX's 09:00:55
-        Assert.Equal(0, aggregator.LateTrades);
-        Assert.Equal(0, aggregator.Gaps);
-        Assert.Equal(0, aggregator.MissingVolume);
-        Assert.All(bars, b => Assert.Equal(BarFlags.EndOfStream & b.Flags, b.Flags));
-    }
-
-    [Fact]
-    public void The_other_TR_waits_no_longer_than_the_window_when_the_hole_stays_open()
-    {
-        // KRX's 09:00:50 trade never comes: its 09:00:55 one goes on at its window's end (a gap), then NXT's trades.
-        var stream = Stream();
-        stream.RemoveAt(4);
-        var aggregator = Aggregator(TimeSpan.FromSeconds(30));
-        var bars = ReceivedStream.Feed(aggregator, stream);
-
-        Assert.Equal([140L, 50L], bars.Select(b => b.Volume));
-        Assert.Equal(1, aggregator.Gaps);
-        Assert.Equal(50, aggregator.MissingVolume);
-        Assert.Equal(0, aggregator.LateTrades);
-    }
 }
