@@ -19,14 +19,9 @@ public sealed class DayOrderExpiryParityTests
     public async Task A_resting_order_expires_with_its_markets_order_hours_alike_as_a_backtest_and_on_paper(KisProduct product, string later)
     {
         var stock = product == KisProduct.Stock;
-        var code = stock ? VenueParityTests.Code : FuturesVenueParityTests.Code;
-        var account = stock ? VenueParityTests.Account : FuturesVenueParityTests.Account;
-        var (backtest, paper) = await VenueParity.OnBothAsync<OrderSeen>(OrderHoursParityTests.RecordingUntil(product, later), product, code, account,
-            async (orders, nextTrade, into, ct) =>
+        var (backtest, paper) = await VenueParity.AfterRestingBuyAsync<OrderSeen>(product, later,
+            async (orders, number, into, ct) =>
             {
-                var number = ReplayedVenue.Accepted(await orders.PlaceAsync(stock ? KisOrderRequest.Stock(code, OrderSide.Buy, 2, 69_500)
-                    : KisOrderRequest.FuturesOptions(code, OrderSide.Buy, 2, 349.50m), ct));
-                await nextTrade();
                 var row = (await orders.GetOrdersAsync(product, cancellationToken: ct)).Single(r => r.OrderNumber == number);
                 into.Add(new OrderSeen(row.OriginalOrderNumber, row.Code, row.Side, row.Quantity, row.Price, row.FilledQuantity,
                     row.AveragePrice, row.RemainingQuantity, row.CancelledQuantity));

@@ -95,14 +95,9 @@ public sealed class OrderHoursParityTests
     public async Task An_amendment_or_cancel_outside_KRX_hours_is_refused_alike_as_a_backtest_and_on_paper(KisProduct product, string later)
     {
         var stock = product == KisProduct.Stock;
-        var code = stock ? VenueParityTests.Code : FuturesVenueParityTests.Code;
-        var account = stock ? VenueParityTests.Account : FuturesVenueParityTests.Account;
-        var (backtest, paper) = await VenueParity.OnBothAsync<Outcome>(RecordingUntil(product, later), product, code, account,
-            async (orders, nextTrade, into, ct) =>
+        var (backtest, paper) = await VenueParity.AfterRestingBuyAsync<Outcome>(product, later,
+            async (orders, number, into, ct) =>
             {
-                var number = ReplayedVenue.Accepted(await orders.PlaceAsync(stock ? KisOrderRequest.Stock(code, OrderSide.Buy, 2, 69_500)
-                    : KisOrderRequest.FuturesOptions(code, OrderSide.Buy, 2, 349.50m), ct));
-                await nextTrade();
                 var calls = new Func<Task<KisOrderResult>>[]
                 {
                     () => orders.AmendAsync(new KisAmendRequest

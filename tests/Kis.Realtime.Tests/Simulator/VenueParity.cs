@@ -35,6 +35,27 @@ internal static class VenueParity
         string account, Func<IKisOrderVenue, Func<Task>, List<T>, CancellationToken, Task> calls)
         => OnBothAsync(recording, product, code, account, stepped: true, calls);
 
+    /// <summary>
+    /// The order-hours parity tests' one opening: on both venues, over <see cref="OrderHoursParityTests.RecordingUntil"/>
+    /// (a trade at 10:00, the next at <paramref name="later"/> KST), a buy of 2 rests below the market at 10:00, the
+    /// venues step to the later trade, then <paramref name="calls"/> get the resting order's number.
+    /// </summary>
+    public static Task<(List<T> Backtest, List<T> Paper)> AfterRestingBuyAsync<T>(KisProduct product, string later,
+        Func<IKisOrderVenue, string, List<T>, CancellationToken, Task> calls)
+    {
+        var stock = product == KisProduct.Stock;
+        var code = stock ? VenueParityTests.Code : FuturesVenueParityTests.Code;
+        var account = stock ? VenueParityTests.Account : FuturesVenueParityTests.Account;
+        return OnBothAsync<T>(OrderHoursParityTests.RecordingUntil(product, later), product, code, account,
+            async (orders, nextTrade, into, ct) =>
+            {
+                var number = ReplayedVenue.Accepted(await orders.PlaceAsync(stock ? KisOrderRequest.Stock(code, OrderSide.Buy, 2, 69_500)
+                    : KisOrderRequest.FuturesOptions(code, OrderSide.Buy, 2, 349.50m), ct));
+                await nextTrade();
+                await calls(orders, number, into, ct);
+            });
+    }
+
     private static async Task<(List<T> Backtest, List<T> Paper)> OnBothAsync<T>(byte[] recording, KisProduct product, string code,
         string account, bool stepped, Func<IKisOrderVenue, Func<Task>, List<T>, CancellationToken, Task> calls)
     {
