@@ -222,7 +222,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
 
     private KisOrderResult Amend(KisAmendRequest amend, ref CallRow call)
     {
-        var missing = Named(amend.OriginalOrderNumber, ref call, out var original);
+        var missing = Named(amend.OriginalOrderNumber, amend.Product, ref call, out var original);
         if (Closed(amend.Product) is { } closed) return Refused(ref call, closed);
         if (missing is not null) return Refused(ref call, missing);
         // The kind asked for, by the venue core's one rule (the paper venue's too).
@@ -247,7 +247,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
 
     private KisOrderResult Cancel(KisCancelRequest cancel, ref CallRow call)
     {
-        var missing = Named(cancel.OriginalOrderNumber, ref call, out var original);
+        var missing = Named(cancel.OriginalOrderNumber, cancel.Product, ref call, out var original);
         if (Closed(cancel.Product) is { } closed) return Refused(ref call, closed);
         if (missing is not null) return Refused(ref call, missing);
         if (ChangeQuantityRefusal(cancel.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);

@@ -47,9 +47,9 @@ internal sealed partial class BacktestVenue
     /// original's number, code and side when there is such an order (one with nothing left too), else the number as
     /// named, no code and no side (orders.csv once wrote a refused one's side as "sell" and lost its number and code).
     /// </summary>
-    private KisRefusal? Named(string number, ref CallRow call, out VenueOrder order)
+    private KisRefusal? Named(string number, KisProduct product, ref CallRow call, out VenueOrder order)
     {
-        var refusal = Find(number, out order);
+        var refusal = Find(number, product, out order);
         if (order is not null)
             (call.Code, call.Side, call.Original) = (order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell, order.Number);
         else if (long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
@@ -57,12 +57,14 @@ internal sealed partial class BacktestVenue
         return refusal;
     }
 
-    private KisRefusal? Find(string number, out VenueOrder order)
+    /// <summary>The order an amendment or cancel names, within its product as on paper: a futures/options call naming a
+    /// stock order's number names no order.</summary>
+    private KisRefusal? Find(string number, KisProduct product, out VenueOrder order)
     {
         order = null!;
         if (!long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
-            || n < 1 || n > _orders.Count)
-            return new KisRefusal("1", "APBK0915", "주문번호가 존재하지 않습니다. (no such order)", 200);
+            || n < 1 || n > _orders.Count || OrderNumbered(n).Derivative != (product == KisProduct.FuturesOptions))
+            return new KisRefusal("1", "APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)", 200);
         order = OrderNumbered(n);
         return order.Remaining == 0 ? new KisRefusal("1", "APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)", 200) : null;
     }

@@ -32,7 +32,7 @@ public sealed class AmendKindParityTests
 
     /// <summary>A book of 2 shares a level (asks 70,000 up, bids 69,900 down, 100 KRW apart: 20 shares a side), a trade
     /// at 70,000 over a previous close of 69,000 (limits 48,300..89,700), a last trade later to keep the replay running.</summary>
-    private static byte[] StockRecording() =>
+    internal static byte[] StockRecording() =>
     [
         .. ReplayVenueTests.Line(T0, ReplayVenueTests.Book(T0, ask: 70_000, bid: 69_900, quantity: 2)),
         .. ReplayVenueTests.Line(T0, ReplayVenueTests.Trade(T0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
