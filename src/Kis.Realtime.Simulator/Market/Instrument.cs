@@ -4,9 +4,9 @@ namespace Kis.Realtime.Simulator.Market;
 /// <summary>
 /// One instrument's record source, shared by every session subscribed to it: each record is generated once, under the
 /// instrument's lock, stamped with the market time (never earlier than the previous record), and goes on the
-/// instrument's tape, which every subscribed session sends whole (Instrument.Tape.cs). An expected-trade TR
-/// (<see cref="SendsOnChange"/>) sends no record identical to its previous one: KIS publishes an expected trade as it
-/// changes, so a pace that asks again with nothing changed (the same second, the same book) gets nothing, counted in
+/// instrument's tape, which every subscribed session sends whole (Instrument.Tape.cs). An expected-trade, NAV or bond
+/// index TR (<see cref="SendsOnChange"/>) sends no record identical to its previous one: KIS publishes those as they
+/// change, so a pace that asks again with nothing changed (the same second, the same book) gets nothing, counted in
 /// <see cref="SimulatorCounters.UnchangedRecordsNotSent"/>.
 /// </summary>
 internal sealed partial class Instrument(TrDefinition tr, string key, MarketStream stream, TradingHours hours, RecordSkips? skips = null,
@@ -20,12 +20,15 @@ internal sealed partial class Instrument(TrDefinition tr, string key, MarketStre
     private int _previousLength = -1; // -1: no record yet
 
     /// <summary>
-    /// The expected-trade TRs (예상체결: KRX, NXT and unified stocks, KRX after-hours, index, ELW, stock futures and
-    /// options, night options): published as the expected price and quantity change, never an unchanged record again.
+    /// The TRs published as a computed value changes, never an unchanged record again: the expected trades (예상체결:
+    /// KRX, NXT and unified stocks, KRX after-hours, index, ELW, stock futures and options, night options), an ETF's NAV
+    /// (H0STNAV0) and the bond indices (H0BICNT0). Their records carry no traded volume, so an unchanged value in the same
+    /// second would be a byte-identical repeat.
     /// </summary>
     public static bool SendsOnChange(TrDefinition tr)
         => tr == KisTrs.H0STANC0 || tr == KisTrs.H0NXANC0 || tr == KisTrs.H0UNANC0 || tr == KisTrs.H0STOAC0 || tr == KisTrs.H0UPANC0
-           || tr == KisTrs.H0EWANC0 || tr == KisTrs.H0ZFANC0 || tr == KisTrs.H0ZOANC0 || tr == KisTrs.H0EUANC0;
+           || tr == KisTrs.H0EWANC0 || tr == KisTrs.H0ZFANC0 || tr == KisTrs.H0ZOANC0 || tr == KisTrs.H0EUANC0
+           || tr == KisTrs.H0STNAV0 || tr == KisTrs.H0BICNT0;
 
     public TrDefinition Tr { get; } = tr;
     public string Key { get; } = key;
