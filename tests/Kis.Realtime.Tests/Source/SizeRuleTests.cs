@@ -20,7 +20,6 @@ public sealed class SizeRuleTests
     private static readonly HashSet<string> KnownOversized = new(StringComparer.Ordinal)
     {
         "method Kis.Realtime.BarAggregator`2.ProcessInOrder",
-        "method Kis.Realtime.Gateway.Internal.RequestServer.AnswerAsync",
         "type Kis.Realtime.BarAggregator`2",
         "type Kis.Realtime.Session.KisSession",
         "type Kis.Realtime.KisOrderClient",
