@@ -23,7 +23,6 @@ public sealed class SizeRuleTests
         "type Kis.Realtime.BarAggregator`2",
         "type Kis.Realtime.Session.KisSession",
         "type Kis.Realtime.KisOrderClient",
-        "type Kis.Realtime.KisRiskGuard",
         "type Kis.Realtime.Simulator.Trading.PaperVenue",
         "type Kis.Realtime.Simulator.WebSockets.SimSession",
         "type Kis.Realtime.Simulator.Backtest.BacktestVenue",
