@@ -29,7 +29,6 @@ public sealed class SizeRuleTests
         "type Kis.Realtime.Simulator.Market.Stock",
         "type Kis.Realtime.Gateway.KisGatewayClient",
         "type Kis.Realtime.Cli.Commands.GatewayCommand",
-        "type Kis.Realtime.Gateway.Internal.RegistrationManager",
         "type Kis.Realtime.Gateway.Internal.GatewayStreamReader",
     };
 
