@@ -192,71 +192,42 @@ public sealed class KisMergedClient : IKisRealtimeClient
         ArgumentNullException.ThrowIfNull(key);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposing) != 0, this);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        var queue = Channel.CreateBounded<(int Source, KisRecord? Record)>(new BoundedChannelOptions(_options.QueuedRecordsPerSubscription)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        var failures = new Exception?[_sources.Length];
-        var pumps = _sources.Select((source, i) => Task.Run(() => PumpAsync(source, i, tr, key, queue.Writer, failures, stop.Token))).ToArray();
-        _ = Task.WhenAll(pumps).ContinueWith(_ => queue.Writer.TryComplete(), TaskScheduler.Default);
-
         var merge = new FeedMerge(tr, key, _feeds, _options.ReorderWindow, _options.DuplicateWindow, _options.MaxKeptPerKey);
         // Recordings replayed flat out: merged in receive-time order on their receive clock, so thread timing cannot change
         // the tape. Paced replays keep the wall clock's windows, as live sources: a recording silent on a key for an hour
         // must not hold the other's records back for that hour.
-        var order = new ReceiveOrder(_sources.Length, _options.QueuedRecordsPerSubscription,
-            _sources.All(s => s is KisReplayClient { Options.Speed: null }));
+        var queue = new MergeQueue(merge, _sources.Length, _options.QueuedRecordsPerSubscription,
+            _sources.All(s => s is KisReplayClient { Options.Speed: null }), _options.TimeProvider);
+        var failures = new Exception?[_sources.Length];
+        var pumps = _sources.Select((source, i) => Task.Run(() => PumpAsync(source, i, tr, key, queue.Writer, failures, stop.Token))).ToArray();
+        _ = Task.WhenAll(pumps).ContinueWith(_ => queue.Writer.TryComplete(), TaskScheduler.Default);
+
         var check = _gaps.For(tr, key); // the merged tape's own gaps: what every source missed
         var output = new List<KisRecord>();
-        var time = _options.TimeProvider;
-        Task<bool>? waiting = null;
         try
         {
             while (true)
             {
-                output.Clear();
-                while (queue.Reader.TryRead(out var item))
-                {
-                    var now = time.GetUtcNow().UtcTicks;
-                    if (order.Take(item.Source, item.Record)) continue;
-                    if (item.Record is null) merge.SourceEnded(item.Source, now, output); // its subscription ended or failed
-                    else merge.Offer(item.Source, item.Record, now, output);
-                }
-                order.Release(merge, output);
-                if (!order.Replaying) merge.Expire(time.GetUtcNow().UtcTicks, output);
+                queue.TakeReady(output);
                 LogFeedGaps(merge, tr, key);
                 foreach (var record in output)
                 {
                     Observe(merge, check, tr, record);
                     yield return record;
                 }
-                waiting ??= queue.Reader.WaitToReadAsync(stop.Token).AsTask();
-                if (!order.Replaying && merge.NextDeadline is { } deadline)
-                {
-                    var delay = TimeSpan.FromTicks(Math.Max(0, deadline - time.GetUtcNow().UtcTicks));
-                    // Its own token: a record arriving first cancels the timer, rather than leave one alive per record.
-                    using var windowEnd = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-                    await Task.WhenAny(waiting, Task.Delay(delay, time, windowEnd.Token)).ConfigureAwait(false);
-                    if (!waiting.IsCompleted) continue; // a window ended
-                    await windowEnd.CancelAsync().ConfigureAwait(false);
-                }
                 var more = false;
                 try
                 {
-                    more = await waiting.ConfigureAwait(false);
+                    more = await queue.WaitAsync(stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
                 {
                     // Disposed: the subscription ends like a completed one.
                 }
-                waiting = null;
                 if (!more) break;
             }
             cancellationToken.ThrowIfCancellationRequested();
-            output.Clear();
-            order.Release(merge, output);
-            merge.Flush(output);
+            queue.TakeRest(output);
             LogFeedGaps(merge, tr, key);
             foreach (var record in output)
             {

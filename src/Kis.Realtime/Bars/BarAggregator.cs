@@ -160,64 +160,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             closed = _ready.Count > 0; // the seeded bars before this trade's are ready now: a caller shows them at once
         }
 
-        if (_kind <= BarKind.Day)
-        {
-            // Late (its interval is behind the forming or last closed bar): only its own bar may take it, while it is forming.
-            // A closed bar never reopens and a later bar must not take it. (A gap's trade stamped in the forming bar's
-            // interval or later is in its bar by its stamp.)
-            if ((_forming ? start < _open : start < _lastClosedEnd) && !(_forming && start == _open))
-            {
-                // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
-                var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : trade.Value;
-                var late = check == VolumeCheck.Late;
-                if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position))
-                {
-                    if (late) PlaceLate();
-                    return closed;
-                }
-                // Past every window: a correction of the bar emitted (BarOptions.Revisions), else in no bar.
-                if (late && TakeRevision(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, openGap, position))
-                {
-                    PlaceLate();
-                    return closed;
-                }
-                LateTrades++; // in no bar: a late trade's gap stays open, its volume missing
-                if (!late) CountUnplaced(volume); // one in order on its own TR (another TR moved the bars on): missing too
-                return closed; // a first trade behind the seed's last bar still releases the seeded bars
-            }
-            if (_forming && start != _open)
-            {
-                // Missed trades found here may belong to the bar closing, except at a new day's first trade: a restarted
-                // cumulative volume says they are all the new day's.
-                CloseForming(check == VolumeCheck.Gap, openGap);
-                closed = _lateWindow == 0;
-            }
-            if (!_forming)
-            {
-                closed |= QueueEmpties(start, day, gap);
-                Begin(start, start + _interval, day, calendar.OffsetAtUtc(utc), price);
-                _clockEnd = ClockEndOf(calendar, start, day);
-            }
-        }
-        else
-        {
-            // Late: in exchange order it is the forming bar's only when it comes after the last trade of the last bar
-            // closed; before it, it is an emitted bar's: in no bar (a later bar must not take it), counted.
-            if (check == VolumeCheck.Late
-                && (!(_forming && day == _formingDay) || (day == _lastClosedDay && position.CompareTo(_lastClosedLast) <= 0)))
-            {
-                LateTrades++;
-                return false;
-            }
-            // Tick, volume and value bars never span two trading days.
-            if (_forming && day != _formingDay)
-            {
-                CloseForming(check == VolumeCheck.Gap);
-                closed = true;
-            }
-            if (!_forming) Begin(t, t, day, calendar.OffsetAtUtc(utc), price);
-            if (t > _close) _close = t;
-        }
+        var inForming = _kind <= BarKind.Day
+            ? OpenTimeBar(trade, check, start, day, utc, price, volume, openGap, position, gap, ref closed)
+            : OpenCountBar(check, t, day, utc, price, position, ref closed);
+        if (!inForming) return closed;
 
         if (price > _h) _h = price;
         if (price < _l) _l = price;
@@ -243,6 +189,74 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             closed |= ReleaseHeld(_watermark, byClock: false);
         }
         return closed;
+    }
+
+    // A time or day bar's trade: false when it is settled elsewhere (late: its own held bar, a revision or no bar); else
+    // the forming bar is its own (the one before it closed, the empty ones between queued).
+    private bool OpenTimeBar(in TradeFacts trade, VolumeCheck check, long start, int day, long utc, decimal price, long volume,
+        long openGap, TapePosition position, bool gap, ref bool closed)
+    {
+        var calendar = _calendar!;
+        // Late (its interval is behind the forming or last closed bar): only its own bar may take it, while it is forming.
+        // A closed bar never reopens and a later bar must not take it. (A gap's trade stamped in the forming bar's
+        // interval or later is in its bar by its stamp.)
+        if ((_forming ? start < _open : start < _lastClosedEnd) && !(_forming && start == _open))
+        {
+            // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
+            var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : trade.Value;
+            var late = check == VolumeCheck.Late;
+            if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position))
+            {
+                if (late) PlaceLate();
+                return false;
+            }
+            // Past every window: a correction of the bar emitted (BarOptions.Revisions), else in no bar.
+            if (late && TakeRevision(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, openGap, position))
+            {
+                PlaceLate();
+                return false;
+            }
+            LateTrades++; // in no bar: a late trade's gap stays open, its volume missing
+            if (!late) CountUnplaced(volume); // one in order on its own TR (another TR moved the bars on): missing too
+            return false; // a first trade behind the seed's last bar still releases the seeded bars
+        }
+        if (_forming && start != _open)
+        {
+            // Missed trades found here may belong to the bar closing, except at a new day's first trade: a restarted
+            // cumulative volume says they are all the new day's.
+            CloseForming(check == VolumeCheck.Gap, openGap);
+            closed = _lateWindow == 0;
+        }
+        if (!_forming)
+        {
+            closed |= QueueEmpties(start, day, gap);
+            Begin(start, start + _interval, day, calendar.OffsetAtUtc(utc), price);
+            _clockEnd = ClockEndOf(calendar, start, day);
+        }
+        return true;
+    }
+
+    // A tick, volume or value bar's trade: false when it is late and an emitted bar's (in no bar, nothing reported
+    // closed); else the forming bar is its own (a new one at a new trading day: these bars never span two).
+    private bool OpenCountBar(VolumeCheck check, long t, int day, long utc, decimal price, TapePosition position, ref bool closed)
+    {
+        // Late: in exchange order it is the forming bar's only when it comes after the last trade of the last bar
+        // closed; before it, it is an emitted bar's: in no bar (a later bar must not take it), counted.
+        if (check == VolumeCheck.Late
+            && (!(_forming && day == _formingDay) || (day == _lastClosedDay && position.CompareTo(_lastClosedLast) <= 0)))
+        {
+            LateTrades++;
+            closed = false;
+            return false;
+        }
+        if (_forming && day != _formingDay)
+        {
+            CloseForming(check == VolumeCheck.Gap);
+            closed = true;
+        }
+        if (!_forming) Begin(t, t, day, _calendar!.OffsetAtUtc(utc), price);
+        if (t > _close) _close = t;
+        return true;
     }
 
     /// <summary>Takes the oldest closed bar not taken yet.</summary>

@@ -4,9 +4,6 @@ namespace Kis.Realtime;
 
 public sealed partial class KisRiskGuard
 {
-    /// <summary>An order still working: its number, product, code, side and what is left of it.</summary>
-    private sealed record WorkingOrder(string Number, KisProduct Product, string Code, OrderSide Side, long Remaining);
-
     /// <summary>The first limit <paramref name="order"/> breaches, or null. Under the lock.</summary>
     private (KisRiskCheck Check, string Why)? Check(KisOrderRequest order, in KisOrderTracker.RiskTotals tracked)
     {
@@ -26,7 +23,7 @@ public sealed partial class KisRiskGuard
             if (value > maxValue) return (KisRiskCheck.MaxOrderValue, $"value {value:N0} is over {maxValue:N0}");
         }
         // Calls in flight and orders whose answer was lost count as working in full: they may exist.
-        var (pending, pendingSameSide) = NotYetNamed(order.Code, order.Side);
+        var (pending, pendingSameSide) = _orders.NotYetNamed(order.Code, order.Side);
         if (_limits.MaxOpenOrders is { } maxOpen && tracked.Working + pending >= maxOpen)
             return (KisRiskCheck.MaxOpenOrders, $"{tracked.Working + pending} orders are working or may be, the most allowed is {maxOpen}");
         if (_limits.MaxPosition is { } maxPosition)
@@ -43,18 +40,10 @@ public sealed partial class KisRiskGuard
         return null;
     }
 
-    /// <summary>
-    /// The tracker's totals for a check of an order in <paramref name="code"/> on <paramref name="side"/>, read in one step with the orders let through; those
-    /// whose notices say they are done are forgotten. Under the lock (the tracker's own lock is taken inside it, and it
-    /// calls nothing).
-    /// </summary>
+    /// <summary>The tracker's totals for a check of an order in <paramref name="code"/> on <paramref name="side"/>, with the
+    /// orders let through (<see cref="RiskGuardOrders.ReadTotals"/>). Under the lock.</summary>
     private KisOrderTracker.RiskTotals ReadTotals(KisOrderTracker tracker, string code, OrderSide side)
-    {
-        var totals = tracker.ReadRiskTotals(_letThrough, code, side, _doneLetThrough, withHoldings: _limits.DailyLossLimit is not null);
-        foreach (var number in _doneLetThrough) _letThrough.Remove(number);
-        _doneLetThrough.Clear();
-        return totals;
-    }
+        => _orders.ReadTotals(tracker, code, side, withHoldings: _limits.DailyLossLimit is not null);
 
     /// <summary>
     /// The first limit <paramref name="amend"/> breaches, or null; <paramref name="amended"/> is the order it leaves
@@ -71,7 +60,7 @@ public sealed partial class KisRiskGuard
         // The original as the notices tell it (what is left of it), else as it was let through (whole, no notice yet).
         var original = tracker.FindBare(bare) is { } state
             ? new KisOrderRequest { Product = amend.Product, Code = state.Code, Side = state.Side, Quantity = state.RemainingQuantity, Price = state.Price }
-            : _letThrough.GetValueOrDefault(bare);
+            : _orders.LetThrough(bare);
         if (original is null)
         {
             KisRiskCheck? needs = _limits.MaxOrderValue is not null ? KisRiskCheck.MaxOrderValue : _limits.MaxPosition is not null ? KisRiskCheck.MaxPosition
@@ -99,9 +88,6 @@ public sealed partial class KisRiskGuard
         return null;
     }
 
-    // ReadTotals' list of the orders let through that are done, reused (under the lock).
-    private readonly List<string> _doneLetThrough = [];
-
     /// <summary>Why <paramref name="price"/> is outside the band around the last trade of <paramref name="code"/>, or null. Under the lock.</summary>
     private string? BandProblem(string code, decimal price)
     {
@@ -109,35 +95,6 @@ public sealed partial class KisRiskGuard
         if (!_lastTrades.TryGetValue(code, out var last)) return $"no last trade of {code} to check the price band against";
         return Math.Abs(price - last) > last * band ? $"price {price} is more than {band:P1} from the last trade {last}" : null;
     }
-
-    /// <summary>
-    /// The tracker's view for a check of an order in <paramref name="code"/>, read in one step with the orders let
-    /// through. Under the lock (the tracker's own lock is taken inside it, and it calls nothing).
-    /// </summary>
-    private KisOrderTracker.RiskView Read(KisOrderTracker tracker, string? code)
-        => tracker.ReadForRisk(_letThrough.Keys, code, withHoldings: _limits.DailyLossLimit is not null);
-
-    /// <summary>
-    /// Orders working: those the notices show open, and those let through that no notice has named yet. An order let
-    /// through is forgotten once its notices say it is done, so a check costs what works, not the day's orders. Under the lock.
-    /// </summary>
-    private List<WorkingOrder> Working(KisOrderTracker.RiskView tracked)
-    {
-        var working = new List<WorkingOrder>(tracked.Working.Count + _letThrough.Count);
-        foreach (var o in tracked.Working)
-            working.Add(new WorkingOrder(o.OrderNumber, _letThrough.TryGetValue(KisOrderTracker.Bare(o.OrderNumber), out var r) ? r.Product : ProductOf(o.Code),
-                o.Code, o.Side, o.RemainingQuantity));
-        foreach (var (number, state) in tracked.Named)
-        {
-            if (state is null && _letThrough.TryGetValue(number, out var order))
-                working.Add(new WorkingOrder(number, order.Product, order.Code, order.Side, order.Quantity));
-            else if (state is { IsDone: true }) _letThrough.Remove(number);
-        }
-        return working;
-    }
-
-    /// <summary>Stock codes are six digits; anything else is a futures/options code.</summary>
-    private static KisProduct ProductOf(string code) => code.Length == 6 && code.All(char.IsAsciiDigit) ? KisProduct.Stock : KisProduct.FuturesOptions;
 
     /// <summary>The fills' cash plus the positions at the last trades (at their last fill where no trade is known), in KRW. Under the lock.</summary>
     private decimal DayProfit(IReadOnlyList<KisOrderTracker.Holding> holdings)

@@ -1,35 +1,17 @@
+using Kis.Realtime.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime;
 
 public sealed partial class KisRiskGuard
 {
-    /// <summary>
-    /// A call let through whose answer has not come: a new order (<see cref="Order"/>, counted as working in full) or an
-    /// amendment (null). <see cref="Kills"/> is the kill count when it was sent: a kill thrown since cancels what it
-    /// placed once the answer names it, and <see cref="Settled"/> gives <see cref="KillAsync"/> that cancel's result.
-    /// </summary>
-    private sealed class Flight(KisOrderRequest? order, int kills)
-    {
-        public KisOrderRequest? Order { get; } = order;
-        public int Kills { get; } = kills;
-        public TaskCompletionSource<KisOrderResult?> Settled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    /// <summary>A new order whose answer was lost: what was asked, and its latest unknown result (to reconcile with).</summary>
-    private sealed record UnknownOrder(KisOrderRequest Order, KisOrderResult Result);
-
-    private readonly List<Flight> _flights = [];
-    private readonly Dictionary<object, UnknownOrder> _unknown = new(ReferenceEqualityComparer.Instance);
-    private int _kills;
-
     /// <summary>New orders let through whose outcome is unknown (their answer was lost): each counts as working in full
     /// until <see cref="ReconcileAsync"/> names it or <see cref="Release"/> gives it up.</summary>
     public int UnknownCount
     {
         get
         {
-            lock (_gate) return _unknown.Count;
+            lock (_gate) return _orders.UnknownCount;
         }
     }
 
@@ -78,59 +60,29 @@ public sealed partial class KisRiskGuard
     {
         ArgumentNullException.ThrowIfNull(unknown);
         bool released;
-        lock (_gate) released = _unknown.Remove(KeyOf(unknown));
+        lock (_gate) released = _orders.Release(unknown);
         if (released) LogReleased(_logger, unknown.Problem ?? "");
         return released;
     }
 
-    private static object KeyOf(KisOrderResult result) => (object?)result.Pending ?? result;
-
-    /// <summary>Calls in flight and unknown orders: how many new orders, and their quantity in <paramref name="code"/> on
-    /// <paramref name="side"/>. Under the lock.</summary>
-    private (int Count, long SameSide) NotYetNamed(string code, OrderSide side)
-    {
-        var count = 0;
-        long sameSide = 0;
-        foreach (var f in _flights)
-        {
-            if (f.Order is not { } o) continue;
-            count++;
-            if (o.Side == side && o.Code == code) sameSide += o.Quantity;
-        }
-        foreach (var u in _unknown.Values)
-        {
-            count++;
-            if (u.Order.Side == side && u.Order.Code == code) sameSide += u.Order.Quantity;
-        }
-        return (count, sameSide);
-    }
-
     /// <summary>Starts a call let through (under the lock, with the checks that let it through).</summary>
-    private Flight Depart(KisOrderRequest? order)
+    private RiskGuardOrders.Flight Depart(KisOrderRequest? order)
     {
-        var flight = new Flight(order, _kills);
-        _flights.Add(flight);
         _rate?.Record();
-        return flight;
+        return _orders.Depart(order);
     }
 
     /// <summary>
     /// A new order's answer: an accepted order is followed as let through, an unknown one counted until resolved; when the
     /// kill switch was thrown while it flew, what it placed is cancelled now. Always settles the flight.
     /// </summary>
-    private async Task ArriveAsync(Flight flight, KisOrderRequest order, KisOrderResult result, CancellationToken cancellationToken)
+    private async Task ArriveAsync(RiskGuardOrders.Flight flight, KisOrderRequest order, KisOrderResult result, CancellationToken cancellationToken)
     {
         KisOrderResult? cancel = null;
         try
         {
             bool killed;
-            lock (_gate)
-            {
-                _flights.Remove(flight);
-                if (result.IsAccepted && result.OrderNumber is { } number) _letThrough[KisOrderTracker.Bare(number)] = order;
-                else if (result.Outcome == KisOrderOutcome.Unknown) _unknown[KeyOf(result)] = new UnknownOrder(order, result);
-                killed = _kills != flight.Kills;
-            }
+            lock (_gate) killed = _orders.Arrive(flight, order, result);
             if (killed) cancel = await CancelAfterKillAsync(order.Product, result);
         }
         finally
@@ -142,27 +94,14 @@ public sealed partial class KisRiskGuard
     /// <summary>An amendment's answer: accepted, its number replaces the original's in the guard's count (with the amended
     /// terms), or when <paramref name="partial"/> joins it (the original keeps the rest); cancelled when the kill switch
     /// was thrown while it flew. Always settles the flight.</summary>
-    private async Task ArriveAsync(Flight flight, KisAmendRequest amend, KisOrderRequest? amended, bool partial, KisOrderResult result,
+    private async Task ArriveAsync(RiskGuardOrders.Flight flight, KisAmendRequest amend, KisOrderRequest? amended, bool partial, KisOrderResult result,
         CancellationToken cancellationToken)
     {
         KisOrderResult? cancel = null;
         try
         {
             bool killed;
-            lock (_gate)
-            {
-                _flights.Remove(flight);
-                if (result.IsAccepted && result.OrderNumber is { } number && amended is not null)
-                {
-                    var bare = KisOrderTracker.Bare(amend.OriginalOrderNumber);
-                    // KIS amends a part as a new order and leaves the rest on the original: it still works, reduced.
-                    if (partial && _letThrough.TryGetValue(bare, out var rest) && rest.Quantity > amended.Quantity)
-                        _letThrough[bare] = rest with { Quantity = rest.Quantity - amended.Quantity };
-                    else if (!partial) _letThrough.Remove(bare);
-                    _letThrough[KisOrderTracker.Bare(number)] = amended;
-                }
-                killed = _kills != flight.Kills;
-            }
+            lock (_gate) killed = _orders.Arrive(flight, amend, amended, partial, result);
             if (killed) cancel = await CancelAfterKillAsync(amend.Product, result);
         }
         finally
@@ -172,9 +111,9 @@ public sealed partial class KisRiskGuard
     }
 
     /// <summary>Ends a flight whose call threw (nothing to follow, nothing to cancel).</summary>
-    private void Abandon(Flight flight)
+    private void Abandon(RiskGuardOrders.Flight flight)
     {
-        lock (_gate) _flights.Remove(flight);
+        lock (_gate) _orders.Abandon(flight);
         flight.Settled.TrySetResult(null);
     }
 
@@ -239,27 +178,15 @@ public sealed partial class KisRiskGuard
     }
 
     /// <summary>
-    /// Takes a new look at an unknown order into the guard's count: found, it becomes an order let through; unknown still,
-    /// its latest result is kept; anything else ends it. A new order this guard did not let through (an earlier run's,
-    /// from the order journal), unknown or found by reconciling, is taken in the same way: it may be working. The order
-    /// asked; null when the result is neither a new order's unknown one nor one reconciled from it. <paramref name="killed"/>:
-    /// the kill switch was on when it was taken in (so no kill's cancels included it).
+    /// Takes a new look at an unknown order into the guard's count (<see cref="RiskGuardOrders.Absorb"/>): the order asked,
+    /// or null. <paramref name="killed"/>: the kill switch was on when it was taken in (so no kill's cancels included it).
     /// </summary>
     private KisOrderRequest? Absorb(KisOrderResult before, KisOrderResult after, out bool killed)
     {
         lock (_gate)
         {
             killed = _killed;
-            if (!_unknown.Remove(KeyOf(before), out var held))
-            {
-                if (before.Outcome is not (KisOrderOutcome.Unknown or KisOrderOutcome.Accepted) || before.Pending?.Order is not { } adopted) return null;
-                // Already taken in (the kill and the caller reconciled it at once): adopting it again would cancel it twice.
-                if (after.IsAccepted && after.OrderNumber is { } known && _letThrough.ContainsKey(KisOrderTracker.Bare(known))) return null;
-                held = new UnknownOrder(adopted, before);
-            }
-            if (after.IsAccepted && after.OrderNumber is { } number) _letThrough[KisOrderTracker.Bare(number)] = held.Order;
-            else if (after.Outcome == KisOrderOutcome.Unknown) _unknown[KeyOf(after)] = held with { Result = after };
-            return held.Order;
+            return _orders.Absorb(before, after);
         }
     }
 

@@ -1,3 +1,4 @@
+using Kis.Realtime.Internal;
 using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,7 +24,7 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, decimal> _lastTrades = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, KisOrderRequest> _letThrough = new(StringComparer.Ordinal);
+    private readonly RiskGuardOrders _orders = new(); // let through, in flight, unknown: under _gate
     private readonly long[] _refusals = new long[Enum.GetValues<KisRiskCheck>().Length];
     private readonly SlidingWindowLimit? _rate;
     private bool _killed;
@@ -60,7 +61,7 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     {
         get
         {
-            lock (_gate) return _letThrough.Count;
+            lock (_gate) return _orders.LetThroughCount;
         }
     }
 
@@ -93,7 +94,7 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     {
         ArgumentNullException.ThrowIfNull(order);
         var tracker = Book.Tracker;
-        Flight flight;
+        RiskGuardOrders.Flight flight;
         lock (_gate)
         {
             if (Check(order, ReadTotals(tracker, order.Code, order.Side)) is { } breach)
@@ -124,7 +125,7 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     {
         ArgumentNullException.ThrowIfNull(amend);
         var tracker = Book.Tracker;
-        Flight flight;
+        RiskGuardOrders.Flight flight;
         KisOrderRequest? amended;
         bool partial;
         lock (_gate)
@@ -172,16 +173,14 @@ public sealed partial class KisRiskGuard : IKisOrderVenue
     public async Task<IReadOnlyList<KisOrderResult>> KillAsync(CancellationToken cancellationToken = default)
     {
         List<(string Number, KisProduct Product)> open;
-        Flight[] flying;
+        RiskGuardOrders.Flight[] flying;
         KisOrderResult[] unknown;
         var tracker = Book.Tracker;
         lock (_gate)
         {
             _killed = true;
-            _kills++;
-            open = [.. Working(Read(tracker, null)).Select(w => (w.Number, w.Product))];
-            flying = [.. _flights];
-            unknown = [.. _unknown.Values.Select(u => u.Result)];
+            (flying, unknown) = _orders.Kill();
+            open = [.. _orders.Working(tracker, withHoldings: _limits.DailyLossLimit is not null).Select(w => (w.Number, w.Product))];
         }
         LogKilled(_logger, open.Count, flying.Length, unknown.Length);
         var results = new List<KisOrderResult>(open.Count + flying.Length + unknown.Length);

@@ -2,7 +2,7 @@ namespace Kis.Realtime.Gateway.Internal;
 
 /// <summary>
 /// The arithmetic of max-min fairness between broker users when every registration is taken (issue 45): who yields a
-/// registration to a user asking for one more. Pure: the <see cref="RegistrationManager"/> counts under its lock and
+/// registration to a user asking for one more. Pure: <see cref="RegistrationTable"/> counts under the manager's lock and
 /// asks; this type holds no state.
 /// </summary>
 internal static class FairShare

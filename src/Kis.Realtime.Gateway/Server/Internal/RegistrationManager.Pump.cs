@@ -8,7 +8,7 @@ namespace Kis.Realtime.Gateway.Internal;
 /// announced ahead of the record after them.</summary>
 internal sealed partial class RegistrationManager
 {
-    private async Task PumpAsync(Entry entry, KisRecordFeed feed, RecordRoute route)
+    private async Task PumpAsync(Registration entry, KisRecordFeed feed, RecordRoute route)
     {
         await Task.Yield();
         try
@@ -30,7 +30,7 @@ internal sealed partial class RegistrationManager
 
     /// <summary>Announces on the key's stream, ahead of <paramref name="record"/>, that its KIS session reconnected after the run's
     /// last record of the key (<see cref="GatewayRunAnnouncement.KisReconnectedAt"/>); returns the session's new reconnect count.</summary>
-    private long AnnounceReconnect(Entry entry, RecordRoute route, KisRecord record)
+    private long AnnounceReconnect(Registration entry, RecordRoute route, KisRecord record)
     {
         var at = GatewayWire.ToUnixMicroseconds(record.ReceivedAt);
         var body = GatewayJson.Serialize(new GatewayRunAnnouncement(_run, _startedAtMicros, KisReconnectedAt: at, LastSeq: entry.Sequence));

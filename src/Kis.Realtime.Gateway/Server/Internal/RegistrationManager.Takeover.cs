@@ -16,21 +16,21 @@ internal sealed partial class RegistrationManager
         var keys = new List<GatewayCheckpointKey>();
         lock (_gate)
         {
-            foreach (var entry in _entries.Values)
+            foreach (var entry in _table.Live)
             {
                 foreach (var holder in entry.Leases.Keys)
                     if (holder.User is { } user) claims.Add(new GatewayCheckpointClaim(user, holder.Consumer, entry.Route?.TrId ?? entry.Tr.Id, entry.Key));
                 AddKey(entry);
             }
-            foreach (var entry in _released.Values)
-                if (!_entries.ContainsKey((entry.Tr.Id, entry.Key))) AddKey(entry);
+            foreach (var entry in _table.Released)
+                if (!_table.IsLive(entry.Tr.Id, entry.Key)) AddKey(entry);
         }
         claims.Sort((a, b) => string.CompareOrdinal(a.Tr + "." + a.Key + "/" + a.User + "/" + a.Consumer,
             b.Tr + "." + b.Key + "/" + b.User + "/" + b.Consumer));
         keys.Sort((a, b) => string.CompareOrdinal(a.Tr + "." + a.Key, b.Tr + "." + b.Key));
         return (claims, keys);
 
-        void AddKey(Entry entry)
+        void AddKey(Registration entry)
         {
             if (entry.Route is not { } route) return;
             if (route.Confirmed is { Sequence: > 0 } confirmed)

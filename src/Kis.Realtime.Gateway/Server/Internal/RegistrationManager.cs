@@ -40,10 +40,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     private readonly long _startedAtMicros;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string Tr, string Key), Entry> _entries = new();
-    // The last released registration of each key in this run: a key registered again continues its sequence, so
-    // (run, key, seq) names one record for consumers that drop repeats (one small entry per key ever registered).
-    private readonly Dictionary<(string Tr, string Key), Entry> _released = new();
+    private readonly RegistrationTable _table = new(); // under _gate
     private readonly ITimer _sweeper;
     // Cancelled by DisposeAsync: a registration KIS has not confirmed yet (the app key held by another session, the
     // server unreachable) may wait for a long time, and a stopping gateway must not wait for it.
@@ -52,7 +49,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly PreviousRun? _previous;
     private volatile bool _disposed;
-    private long _evicted, _yielded, _entriesCreated;
+    private long _evicted, _yielded;
 
     public RegistrationManager(KisRealtimeClient client, RecordPublisher publisher, Func<string, CancellationToken, Task<string>> declareStream,
         KisGatewayOptions options, string run, ILogger logger, PreviousRun? previous = null)
@@ -70,25 +67,6 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         _sweeper = options.TimeProvider.CreateTimer(_ => Sweep(), null, period, period);
     }
 
-    private sealed class Entry(TrDefinition tr, string key, long number)
-    {
-        public readonly long Number = number; // in order of creation: the newest registration of a user yields first
-        public readonly TrDefinition Tr = tr;
-        public readonly string Key = key;
-        public readonly Dictionary<GatewayIdentity, DateTimeOffset> Leases = new();
-        public GatewayRegistrationState State = GatewayRegistrationState.Opening;
-        public DateTimeOffset LingerUntil;
-        public string? LingeringFor; // the broker user whose release (or lapsed lease) left it lingering: counted against it
-        public Task<string>? Opened; // the stream name, or KIS's refusal
-        public KisRecordFeed? Feed;
-        public Task? Pump;
-        public long Sequence; // written by the pump only (and by OpenAsync before the pump starts)
-        public Entry? Previous; // this key's registration released before this one
-        public bool FirstInRun; // no earlier registration of the key in this run: announced when a run came before
-        public RecordRoute? Route; // set with the feed
-        public Task Closed = Task.CompletedTask; // once released: feed disposed, pump ended, Sequence final
-    }
-
     /// <summary>Claims <paramref name="tr"/> <paramref name="key"/> for <paramref name="consumer"/>; returns the stream the records go to.</summary>
     /// <exception cref="KisSubscriptionException">KIS refused it, or every session is full.</exception>
     /// <exception cref="GatewayRefusalException">The consumer's user holds <see cref="KisGatewayOptions.MaxClaimsPerUser"/> claims already.</exception>
@@ -99,22 +77,20 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _entries.TryGetValue((tr.Id, key), out var existing);
+            _table.TryGet(tr.Id, key, out var existing);
             if (consumer.User is { } user && existing?.Leases.ContainsKey(consumer) != true)
             {
-                if (ClaimsOf(user) >= _options.MaxClaimsPerUser)
+                if (_table.ClaimsOf(user) >= _options.MaxClaimsPerUser)
                     throw new GatewayRefusalException("quota",
                         $"Your broker user holds {_options.MaxClaimsPerUser} claims, its quota (KisGatewayOptions.MaxClaimsPerUser): release one first.");
-                if ((existing is null || !CountsFor(existing, user)) && RegistrationsOf(user) >= _options.MaxRegistrationsPerUser)
+                if ((existing is null || !existing.CountsFor(user)) && _table.RegistrationsOf(user) >= _options.MaxRegistrationsPerUser)
                     throw new GatewayRefusalException("quota",
                         $"Your broker user holds or left lingering {_options.MaxRegistrationsPerUser} registrations, its share of the app keys' " +
                         "registrations (KisGatewayOptions.MaxRegistrationShare): release one and wait for its linger to end, or reuse one.");
             }
             if (existing is not { } entry)
             {
-                entry = new Entry(tr, key, ++_entriesCreated) { Previous = _released.GetValueOrDefault((tr.Id, key)),
-                    FirstInRun = !_released.ContainsKey((tr.Id, key)) };
-                _entries.Add((tr.Id, key), entry);
+                entry = _table.Add(tr, key);
                 entry.Opened = OpenAsync(entry);
             }
             entry.Leases[consumer] = consumer == GatewayIdentity.Gateway ? DateTimeOffset.MaxValue : _options.TimeProvider.GetUtcNow() + _options.Lease;
@@ -133,27 +109,15 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         }
     }
 
-    /// <summary>Under the gate: the claims every consumer of <paramref name="user"/> holds.</summary>
-    private int ClaimsOf(string user)
-    {
-        var claims = 0;
-        foreach (var entry in _entries.Values)
-            foreach (var holder in entry.Leases.Keys)
-                if (holder.User == user) claims++;
-        return claims;
-    }
-
     /// <summary>Under the gate: ends a registration nobody wants; a new registration of the key awaits its close.</summary>
-    private void Release(Entry entry)
+    private void Release(Registration entry)
     {
-        entry.State = GatewayRegistrationState.Closed;
-        _entries.Remove((entry.Tr.Id, entry.Key));
-        _released[(entry.Tr.Id, entry.Key)] = entry;
+        _table.Release(entry);
         // Started off this lock (disposing a feed talks to the client).
         entry.Closed = Task.Run(() => CloseAsync(entry));
     }
 
-    private async Task<string> OpenAsync(Entry entry)
+    private async Task<string> OpenAsync(Registration entry)
     {
         await Task.Yield(); // out of the caller's lock
         try
@@ -195,11 +159,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         }
         catch (Exception e)
         {
-            lock (_gate)
-            {
-                entry.State = GatewayRegistrationState.Closed;
-                _entries.Remove((entry.Tr.Id, entry.Key));
-            }
+            lock (_gate) _table.RemoveFailed(entry);
             if (!_stopping.IsCancellationRequested) Log.OpenFailed(_logger, entry.Tr.Id, entry.Key, e.Message); // not a failure: stopping
             throw;
         }
@@ -210,7 +170,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (!_entries.TryGetValue((trId, key), out var entry) || !entry.Leases.Remove(consumer)) return false;
+            if (!_table.TryGet(trId, key, out var entry) || !entry.Leases.Remove(consumer)) return false;
             if (entry.Leases.Count == 0)
             {
                 if (entry.State == GatewayRegistrationState.Active) entry.State = StartLinger(entry, consumer.User);
@@ -228,7 +188,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         lock (_gate)
         {
             if (consumer == GatewayIdentity.Gateway) return held; // never expires; nothing to renew
-            foreach (var entry in _entries.Values)
+            foreach (var entry in _table.Live)
             {
                 if (!entry.Leases.ContainsKey(consumer)) continue;
                 entry.Leases[consumer] = until;
@@ -248,8 +208,8 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         lock (_gate)
         {
             if (_disposed) return (0, 0);
-            List<Entry>? release = null;
-            foreach (var entry in _entries.Values)
+            List<Registration>? release = null;
+            foreach (var entry in _table.Live)
             {
                 foreach (var holder in entry.Leases.Keys.Where(h => h.User == user).ToList())
                 {
@@ -266,22 +226,18 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         }
     }
 
-    private GatewayRegistrationState StartLinger(Entry entry, string? releasedBy)
-    {
-        entry.LingeringFor = releasedBy;
-        entry.LingerUntil = _options.TimeProvider.GetUtcNow() + _options.Linger;
-        return GatewayRegistrationState.Lingering;
-    }
+    private GatewayRegistrationState StartLinger(Registration entry, string? releasedBy)
+        => entry.StartLinger(releasedBy, _options.TimeProvider.GetUtcNow() + _options.Linger);
 
     /// <summary>Expires leases and releases registrations whose linger has ended.</summary>
     internal void Sweep()
     {
         var now = _options.TimeProvider.GetUtcNow();
-        List<Entry>? release = null;
+        List<Registration>? release = null;
         lock (_gate)
         {
             if (_disposed) return;
-            foreach (var entry in _entries.Values)
+            foreach (var entry in _table.Live)
             {
                 string? lapsedUser = null;
                 foreach (var (consumer, until) in entry.Leases.ToList())
@@ -299,7 +255,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
         }
     }
 
-    private async Task CloseAsync(Entry entry)
+    private async Task CloseAsync(Registration entry)
     {
         try
         {
@@ -319,7 +275,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
     {
         lock (_gate)
         {
-            var entries = user is null ? _entries.Values : _entries.Values.Where(e => CountsFor(e, user));
+            var entries = (user is null ? _table.Live : _table.Live.Where(e => e.CountsFor(user))).ToList();
             consumers = entries.SelectMany(e => e.Leases.Keys).Where(c => user is null || c.User == user).Distinct().Count();
             return entries
                 .Select(e => new GatewayRegistrationStatus(e.Feed?.Tr.Id ?? e.Tr.Id, e.Key, e.State.ToString().ToLowerInvariant(), e.Leases.Count,
@@ -330,14 +286,12 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        List<Entry> all;
+        List<Registration> all;
         lock (_gate)
         {
             if (_disposed) return;
             _disposed = true;
-            all = _entries.Values.ToList();
-            _entries.Clear();
-            foreach (var entry in all) _released[(entry.Tr.Id, entry.Key)] = entry; // their last confirmed records stay in the checkpoint
+            all = _table.TakeAll(); // their last confirmed records stay in the checkpoint
         }
         await _sweeper.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);

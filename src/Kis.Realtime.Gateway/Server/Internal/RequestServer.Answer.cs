@@ -7,32 +7,13 @@ namespace Kis.Realtime.Gateway.Internal;
 internal sealed partial class RequestServer
 {
     private int _pendingSubscribes; // subscribes waiting for KIS (Interlocked)
-
-    // A fleet's universe keys each consumer claimed here (routing keys). They register nothing, so the registrations'
-    // leases never list them; the renew answer does, or the consumer would claim them again at every renewal.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<GatewayIdentity, System.Collections.Concurrent.ConcurrentDictionary<string, byte>>
-        _universeClaims = new();
+    private readonly FleetUniverseClaims _universeClaims = new();
 
     /// <summary>Checks a request in the order that keeps an attacker's bytes out of memory, logs and replies: size, user,
     /// rate, then the JSON and its ids.</summary>
     private async Task<GatewayReply> AnswerAsync(string? userId, byte[]? body, int length, CancellationToken cancellationToken)
     {
-        if (body is null)
-            throw new GatewayRefusalException("too_large",
-                $"The request has {length} bytes, more than {RequestGuard.MaxRequestBytes}; rejected without requeue.");
-        if (string.IsNullOrEmpty(userId)) RequestGuard.Identify(userId, null); // throws: unauthenticated
-        if (!_guard.TryTake(userId!))
-            throw new GatewayRefusalException("rate", $"Your broker user sends more than {_options.MaxRequestsPerSecondPerUser:0.#} requests per second " +
-                "(KisGatewayOptions.MaxRequestsPerSecondPerUser).");
-        GatewayRequest request;
-        try
-        {
-            request = GatewayJson.Deserialize<GatewayRequest>(body) ?? throw new GatewayRefusalException("invalid", "The request is empty.");
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            throw new GatewayRefusalException("invalid", "The request is not the gateway's JSON.");
-        }
+        var request = Admit(userId, body, length);
         switch (request.Op)
         {
             case GatewayOp.Status:
@@ -41,7 +22,7 @@ internal sealed partial class RequestServer
             {
                 var identity = RequestGuard.Identify(userId, request.Consumer);
                 var held = _registrations().Renew(identity);
-                if (_universeClaims.TryGetValue(identity, out var universeKeys)) held.AddRange(universeKeys.Keys);
+                _universeClaims.AddTo(identity, held);
                 return new GatewayReply(true, Message: held.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Held: held);
             }
             case GatewayOp.Stream:
@@ -50,62 +31,88 @@ internal sealed partial class RequestServer
                 return new GatewayReply(true, Tr: tr.Id, Stream: await DeclareStreamAsync(tr.Id, cancellationToken).ConfigureAwait(false));
             }
             case GatewayOp.Subscribe:
-            {
-                var identity = RequestGuard.Identify(userId, request.Consumer);
-                var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
-                if (_options.FleetUniverse?.Contains(tr.Id + " " + key) == true) // held by its fleet shard: read the stream
-                {
-                    _universeClaims.GetOrAdd(identity, _ => new(StringComparer.Ordinal)).TryAdd(GatewayWire.RoutingKey(tr.Id, key), 0);
-                    return new GatewayReply(true, tr.Id, key, await DeclareStreamAsync(tr.Id, cancellationToken).ConfigureAwait(false),
-                        LeaseMs: (long)_options.Lease.TotalMilliseconds);
-                }
-                // A universe shard registers its plan only: a claim sent to its request queue directly would register a key
-                // the claims shard may register too, published twice.
-                if (_options.Endpoint.Shard is not null)
-                    throw new GatewayRefusalException("not_here",
-                        $"This is fleet shard {_options.Endpoint.Shard}; ad-hoc claims go to {_options.Endpoint.Namespace}.requests.");
-                // A subscribe may wait for KIS for a minute (the OPSP8996 retries after a failover); the prefetch window
-                // holds this many of them and 64 more deliveries, so renewals and status never queue behind them.
-                if (Interlocked.Increment(ref _pendingSubscribes) > RequestGuard.MaxPendingSubscribes)
-                {
-                    Interlocked.Decrement(ref _pendingSubscribes);
-                    throw new GatewayRefusalException("busy",
-                        $"The gateway has {RequestGuard.MaxPendingSubscribes} subscribes waiting for KIS; ask again in a few seconds.");
-                }
-                try
-                {
-                    var stream = await _registrations().SubscribeAsync(identity, tr, key, cancellationToken).ConfigureAwait(false);
-                    return new GatewayReply(true, tr.Id, key, stream, LeaseMs: (long)_options.Lease.TotalMilliseconds);
-                }
-                catch (KisSubscriptionLimitException e)
-                {
-                    return new GatewayReply(false, tr.Id, key, Error: "limit", MsgCd: e.MsgCd, Message: e.Message);
-                }
-                catch (KisSubscriptionException e)
-                {
-                    return new GatewayReply(false, e.TrId, e.TrKey, Error: "refused", MsgCd: e.MsgCd, Message: e.ServerMessage ?? e.Message);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _pendingSubscribes);
-                }
-            }
+                return await SubscribeAsync(userId, request, cancellationToken).ConfigureAwait(false);
             case GatewayOp.Unsubscribe:
-            {
-                var identity = RequestGuard.Identify(userId, request.Consumer);
-                var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
-                // Only the requester's own claim: one of another identity (or of the gateway) is not its to release.
-                var universeKey = _options.FleetUniverse?.Contains(tr.Id + " " + key) == true;
-                if (universeKey && _universeClaims.TryGetValue(identity, out var claimed)) claimed.TryRemove(GatewayWire.RoutingKey(tr.Id, key), out _);
-                if (!universeKey && !_registrations().Unsubscribe(identity, tr.Id, key))
-                    throw new GatewayRefusalException("not_held",
-                        $"You hold no claim on {tr.Id} {key} (a claim is released by the user and consumer id that made it).");
-                return new GatewayReply(true, tr.Id, key);
-            }
+                return Unsubscribe(userId, request);
             default:
                 throw new GatewayRefusalException("invalid",
                     $"Unknown op '{RequestGuard.ForLog(request.Op)}' (stream, subscribe, unsubscribe, renew, status).");
         }
+    }
+
+    // Size, user and rate before a byte of the body is parsed; then the JSON.
+    private GatewayRequest Admit(string? userId, byte[]? body, int length)
+    {
+        if (body is null)
+            throw new GatewayRefusalException("too_large",
+                $"The request has {length} bytes, more than {RequestGuard.MaxRequestBytes}; rejected without requeue.");
+        if (string.IsNullOrEmpty(userId)) RequestGuard.Identify(userId, null); // throws: unauthenticated
+        if (!_guard.TryTake(userId!))
+            throw new GatewayRefusalException("rate", $"Your broker user sends more than {_options.MaxRequestsPerSecondPerUser:0.#} requests per second " +
+                "(KisGatewayOptions.MaxRequestsPerSecondPerUser).");
+        try
+        {
+            return GatewayJson.Deserialize<GatewayRequest>(body) ?? throw new GatewayRefusalException("invalid", "The request is empty.");
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw new GatewayRefusalException("invalid", "The request is not the gateway's JSON.");
+        }
+    }
+
+    private async Task<GatewayReply> SubscribeAsync(string? userId, GatewayRequest request, CancellationToken cancellationToken)
+    {
+        var identity = RequestGuard.Identify(userId, request.Consumer);
+        var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
+        if (_options.FleetUniverse?.Contains(tr.Id + " " + key) == true) // held by its fleet shard: read the stream
+        {
+            _universeClaims.Claim(identity, tr.Id, key);
+            return new GatewayReply(true, tr.Id, key, await DeclareStreamAsync(tr.Id, cancellationToken).ConfigureAwait(false),
+                LeaseMs: (long)_options.Lease.TotalMilliseconds);
+        }
+        // A universe shard registers its plan only: a claim sent to its request queue directly would register a key
+        // the claims shard may register too, published twice.
+        if (_options.Endpoint.Shard is not null)
+            throw new GatewayRefusalException("not_here",
+                $"This is fleet shard {_options.Endpoint.Shard}; ad-hoc claims go to {_options.Endpoint.Namespace}.requests.");
+        // A subscribe may wait for KIS for a minute (the OPSP8996 retries after a failover); the prefetch window
+        // holds this many of them and 64 more deliveries, so renewals and status never queue behind them.
+        if (Interlocked.Increment(ref _pendingSubscribes) > RequestGuard.MaxPendingSubscribes)
+        {
+            Interlocked.Decrement(ref _pendingSubscribes);
+            throw new GatewayRefusalException("busy",
+                $"The gateway has {RequestGuard.MaxPendingSubscribes} subscribes waiting for KIS; ask again in a few seconds.");
+        }
+        try
+        {
+            var stream = await _registrations().SubscribeAsync(identity, tr, key, cancellationToken).ConfigureAwait(false);
+            return new GatewayReply(true, tr.Id, key, stream, LeaseMs: (long)_options.Lease.TotalMilliseconds);
+        }
+        catch (KisSubscriptionLimitException e)
+        {
+            return new GatewayReply(false, tr.Id, key, Error: "limit", MsgCd: e.MsgCd, Message: e.Message);
+        }
+        catch (KisSubscriptionException e)
+        {
+            return new GatewayReply(false, e.TrId, e.TrKey, Error: "refused", MsgCd: e.MsgCd, Message: e.ServerMessage ?? e.Message);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingSubscribes);
+        }
+    }
+
+    private GatewayReply Unsubscribe(string? userId, GatewayRequest request)
+    {
+        var identity = RequestGuard.Identify(userId, request.Consumer);
+        var (tr, key) = (Resolve(request.Tr), ValidKey(request.Tr, request.Key));
+        // Only the requester's own claim: one of another identity (or of the gateway) is not its to release.
+        var universeKey = _options.FleetUniverse?.Contains(tr.Id + " " + key) == true;
+        if (universeKey) _universeClaims.Release(identity, tr.Id, key);
+        else if (!_registrations().Unsubscribe(identity, tr.Id, key))
+            throw new GatewayRefusalException("not_held",
+                $"You hold no claim on {tr.Id} {key} (a claim is released by the user and consumer id that made it).");
+        return new GatewayReply(true, tr.Id, key);
     }
 
     /// <summary>
