@@ -72,7 +72,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private void PlaceLate() => Fill(_late.Tr, _late.From, _late.To, out _);
 
     // A trade next on its own TR's tape that no bar can take any more (another TR's trades closed its bar first): no hole
-    // on its tape holds it, so it is a gap of its own, so that bars + missing volume still give the day's acml_vol.
+    // on its tape holds it, so it is a gap of its own, so that bars + missing volume still give the day's acml_vol. So is
+    // a trade without acml_vol (or of a TR not tracked) stamped in a closed bar: nothing places it but its stamp, and the
+    // exchange's day volume counts it (UnplacedWithoutAcmlTests).
     private void CountUnplaced(long volume)
     {
         if (volume <= 0) return;

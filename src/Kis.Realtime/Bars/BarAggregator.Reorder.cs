@@ -63,8 +63,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // A trade of a gap already given up on goes on at once (late); anything else behind the tape waits: it may be the
         // hole's own trade with a corrupt acml_vol.
         if (behind && CanFill(tr, accumulated - volume, accumulated)) return Process(facts, utc, local, day, accumulated) | closed;
-        // Nothing waits and it continues its tape: on at once, as the buffer would send it.
-        if (!behind && PendingCount == 0 && Continues(tr, day, accumulated, volume)) return Process(facts, utc, local, day, accumulated) | closed;
+        // None of its TR's records waits and it continues its tape: on at once, as the buffer would send it (what was due
+        // went on above, and another TR's waiting records wait on whatever this TR's tape does).
+        if (!behind && _waitingOfTr[tr] == 0 && Continues(tr, day, accumulated, volume)) return Process(facts, utc, local, day, accumulated) | closed;
         AddPending(new Pending
         {
             Trade = facts, Received = received, Utc = utc, Local = local, Accumulated = accumulated, Volume = volume,

@@ -83,6 +83,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var closed = false;
         var store = _runStores[head.Tr]!;
         var end = head.RunFrom + head.RunCount;
+        // Going on with this TR's records changes nothing another TR's records wait on: their first due is found once.
+        var otherDue = OtherTrsFirstDue(head.Tr, now);
         for (var place = head.RunFrom; place < end; place++)
         {
             ref readonly var f = ref store.At(place);
@@ -91,7 +93,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 Materialize(store, place, end);
                 break;
             }
-            if (OtherTrFirst(f.Tr, f.Arrival, now))
+            if (otherDue < f.Arrival)
             {
                 ReHead(store, place, end, head.RunReceived);
                 break;
@@ -104,12 +106,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return closed;
     }
 
-    // Another TR's lowest waiting record (or one of its ties) arrived before `arrival` and is due by `now`: the release
-    // loop takes it first (NextReleased looks at the TRs' lowest in arrival order and acts on the first that continues
-    // its tape or whose window ended). Going on with this TR's records changes neither for another TR.
-    private bool OtherTrFirst(int tr, long arrival, long now)
+    // The earliest arrival of another TR's lowest waiting records (or their ties) due by `now` (long.MaxValue: none): the
+    // release loop takes such a record before any of this TR's that arrived after it (NextReleased looks at the TRs'
+    // lowest in arrival order and acts on the first that continues its tape or whose window ended).
+    private long OtherTrsFirstDue(int tr, long now)
     {
-        if (_waitingOfTr[tr] == PendingCount) return false; // no other TR waits
+        var first = long.MaxValue;
+        if (_waitingOfTr[tr] == PendingCount) return first; // no other TR waits
         for (var other = 0; other < MaxTrs; other++)
         {
             if (other == tr || _waitingOfTr[other] == 0 || _tapeOrder[other] is not { Count: > 0 } order) continue;
@@ -118,11 +121,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             foreach (var id in _otherLowest)
             {
                 ref readonly var p = ref _slots[id];
-                if (p.Arrival < arrival && (Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p)
-                    || p.Received + _reorderWindow <= now)) return true;
+                if (p.Arrival < first && (Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p)
+                    || p.Received + _reorderWindow <= now)) first = p.Arrival;
             }
         }
-        return false;
+        return first;
     }
 
     private readonly List<int> _otherLowest = [];

@@ -127,7 +127,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // its cumulative volume (the one its own volume fits, for a record whose acml_vol was found corrupt).
     private bool Process(in TradeFacts trade, long utc, long t, int day, long accumulated)
     {
-        _quietUntil = long.MinValue; // the tape moves: a waiting record may continue it
+        // Its tape moves: a waiting record of its TR may continue it. Only its own TR's: another TR's records are due by
+        // their own tape or window alone, so a TR going on while another's wait behind a hole costs no look at them.
+        if (trade.Tr < 0 || _waitingOfTr[trade.Tr] > 0) _quietUntil = long.MinValue;
         return ProcessInOrder(trade, utc, t, day, accumulated) | EmitRevisions();
     }
 

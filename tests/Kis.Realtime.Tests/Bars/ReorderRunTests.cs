@@ -104,7 +104,8 @@ public sealed class ReorderRunTests
     /// <summary>
     /// <paramref name="count"/> trades at 100/s, every third on NXT (its own acml_vol), each received 10 ms after its time;
     /// "lost": KRX's trade at 20 % and NXT's just after it lost (both TRs behind a hole at once, a 1 s window: a second's
-    /// trades of each wait); "reversed": the trades from 10 % to 60 % received last to first (a 10-minute window).
+    /// trades of each wait); "krx-lost": KRX's alone; "reversed": the trades from 10 % to 60 % received last to first (a
+    /// 10-minute window).
     /// </summary>
     private static (List<(StockTrade Trade, DateTimeOffset Received)> Stream, TimeSpan Window) TwoTrs(string disorder, int count, int perSecond = 100)
     {
@@ -122,10 +123,11 @@ public sealed class ReorderRunTests
             };
             all.Add((trade, exact.AddMilliseconds(10)));
         }
-        if (disorder == "lost")
+        if (disorder is "lost" or "krx-lost")
         {
             var hole = count / 5 / 3 * 3; // a KRX trade; hole + 2 is NXT's next
-            return ([.. all.Where((_, i) => i != hole && i != hole + 2)], TimeSpan.FromSeconds(1));
+            var nxtHole = disorder == "lost" ? hole + 2 : -1;
+            return ([.. all.Where((_, i) => i != hole && i != nxtHole)], TimeSpan.FromSeconds(1));
         }
         var (from, batch) = (count / 10, count / 2);
         var reversed = all.Take(from).Concat(all.Skip(from).Take(batch).Reverse()).Concat(all.Skip(from + batch))
@@ -155,6 +157,20 @@ public sealed class ReorderRunTests
         var (_, counts, entered) = Feed(stream, window, runs: true);
         Assert.StartsWith("gaps 2 ", counts, StringComparison.Ordinal);
         Assert.True(entered <= 4, $"{entered} records entered (the two TRs' runs: 2); {counts}");
+    }
+
+    [Fact]
+    public void A_TRs_trades_in_order_go_on_at_once_while_another_TRs_wait_behind_a_hole()
+    {
+        // Issue 74: KRX behind a hole (a 1 s window: a second's KRX trades wait), NXT's trades continuing their tape. The
+        // buffer would send each NXT trade on as it comes (KRX's waiting records wait on whatever NXT's tape does), so it
+        // goes on at once. Before: each entered the buffer's orders and left them again, two thirds more CPU a trade on a
+        // busy two-TR feed behind a hole every few seconds (reorder-cpu Lost200 2).
+        var (stream, window) = TwoTrs("krx-lost", 3_000);
+        var (bars, counts, entered) = Feed(stream, window, runs: true);
+        Assert.StartsWith("gaps 1 ", counts, StringComparison.Ordinal);
+        Assert.Equal(1L, entered); // KRX's run behind its hole; no NXT trade
+        Assert.Equal(stream.Sum(t => t.Trade.Volume), bars.Sum(b => b.Volume)); // every trade received is in a bar
     }
 
     [Fact]

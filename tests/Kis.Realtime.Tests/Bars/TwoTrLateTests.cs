@@ -2,7 +2,7 @@ namespace Kis.Realtime.Tests.Bars;
 
 /// <summary>
 /// One aggregator fed from two TRs (KRX and NXT trades of one stock): a record of one TR that comes after the other TR's
-/// trades moved time on is placed while the reorder buffer holds it, and counted (gap figures) when it goes into no bar.
+/// trades closed its bar goes into no bar and is counted (gap figures).
 /// </summary>
 public sealed class TwoTrLateTests
 {
@@ -16,18 +16,6 @@ public sealed class TwoTrLateTests
             Price = 70_000m + second, Volume = volume, CumulativeVolume = accumulated,
             MarketOperationCode = "20", SessionCode = "0", RandomEndCode = "",
         }, Day.AddSeconds(receivedSecond));
-
-    // KRX: 100 @ 09:00:10, 50 @ 09:00:50, 30 @ 09:00:55 (acml 180). NXT: 10 @ 09:00:20, 20 @ 09:01:05, 30 @ 09:01:30 (acml 60).
-    // KRX's 09:00:50 trade is received after NXT's 09:01:05 one; its 09:00:55 trade before it (a hole on KRX's tape).
-    private static List<(StockTrade Trade, DateTimeOffset Received)> Stream() =>
-    [
-        T(StockVenue.Krx, 10, 100, 100, 10),
-        T(StockVenue.Nxt, 20, 10, 10, 20),
-        T(StockVenue.Krx, 55, 180, 30, 56),
-        T(StockVenue.Nxt, 65, 30, 20, 66),
-        T(StockVenue.Krx, 50, 150, 50, 67),
-        T(StockVenue.Nxt, 90, 60, 30, 90),
-    ];
 
     private const long DayVolume = 180 + 60;
 
