@@ -73,6 +73,12 @@ public sealed record GatewayStatus
     /// another process may hold the shard, so they are never published late (docs/gateway.md, Fleet). 0 outside a fleet.
     /// </summary>
     public long Fenced { get; init; }
+    /// <summary>
+    /// Records dropped unconfirmed at the end of a stop bounded by a budget (<see cref="KisGateway.StopAsync"/>; SIGTERM gives
+    /// <c>kisrt gateway</c> 30 s): its publisher was fenced when the budget ran short, so none of them is published after the
+    /// stop, and the next run announces where its stream ended. 0 when the stop confirmed everything.
+    /// </summary>
+    public long StopDropped { get; init; }
     /// <summary>Records held for the broker: waiting to be published plus published and unconfirmed.</summary>
     public long BufferDepth { get; init; }
     /// <summary>The buffer's bound.</summary>

@@ -56,19 +56,20 @@ internal static partial class GatewayCommand
     /// <summary>The run's end: records confirmed, registrations released, KIS sessions closed, the lock handed over at a
     /// planned stop, the history writer waited for; the final figures and (the command ends) the summary.</summary>
     private static async Task<int> EndRunAsync(KisGateway gateway, ClientHost host, KisGatewayOptions options, GatewayStreamFollower? sink,
-        CancellationToken stopping, Func<ValueTask> handOver, TextWriter status)
+        RunStop stop, Func<ValueTask> handOver, TextWriter status)
     {
+        var stopping = stop.Command;
         // Asked now, beside the confirms: whether a standby will store what this writer does not get to (see below).
         var standbysAtStop = sink is not null && stopping.IsCancellationRequested ? CountStandbysAsync(options.Endpoint) : Task.FromResult(0);
-        await gateway.WaitForConfirmsAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         var brokerAtStop = gateway.Status().BrokerConnected;
-        // The figures at the very end: registrations released, their last records published and confirmed (or not).
-        await gateway.DisposeAsync().ConfigureAwait(false);
+        // The figures at the very end: registrations released, their last records published and confirmed, or dropped at the
+        // stop's bound (a signal's stop has StopSignals.Grace in all: past it the process ends with no summary, exit 143).
+        await gateway.StopAsync(stop.Budget).ConfigureAwait(false);
         var end = gateway.Status() with { BrokerConnected = brokerAtStop };
         // The KIS sessions close before the hand-over: KIS allows one session per app key, and a standby that connected while
         // this one still held it was refused (OPSP8996) and backed off for a minute.
         await host.Client.DisposeAsync().ConfigureAwait(false);
-        var confirmed = end.Confirmed >= end.Received - end.Overflowed;
+        var confirmed = end.Confirmed >= end.Received - end.Overflowed - end.StopDropped;
         GatewaySinkStatus? pg = null;
         // A planned stop hands the lock over now (a rolling deploy lost 30 s of market data while this process finished its
         // history writing); a --postgres standby then stores what this writer did not, from the stored offsets.
@@ -82,7 +83,8 @@ internal static partial class GatewayCommand
             end = end with { Sinks = [pg] };
         }
         var gaps = sink?.Writer.Status().Sum(x => x.Gaps) ?? 0;
-        var failed = end.Overflowed > 0 || !confirmed || gaps > 0 || pg is { Dropped: > 0 } or { Failed: > 0 } || (pg is { Lag: > 0 } && standbys == 0);
+        var failed = end.Overflowed > 0 || end.StopDropped > 0 || !confirmed || gaps > 0 || pg is { Dropped: > 0 } or { Failed: > 0 }
+                     || (pg is { Lag: > 0 } && standbys == 0);
         // The final figures, then (the command ends: Ctrl+C, --duration) the summary as the last line, as stream, record
         // and bars end: a status line after it read as if the gateway were still running.
         await status.WriteLineAsync(StatusLine(end) + (confirmed ? "" : " (not every record was confirmed before the end)"));
@@ -90,5 +92,14 @@ internal static partial class GatewayCommand
         if (stopping.IsCancellationRequested)
             await status.WriteLineAsync(EndSummary(end, DateTimeOffset.UtcNow - end.StartedAt, failed)).ConfigureAwait(false);
         return failed ? CliFailures.RunFailed : CliFailures.Done;
+    }
+
+    /// <summary>How a run's command stops: <paramref name="Command"/> is cancelled by a signal or <c>--duration</c>,
+    /// <paramref name="Signal"/> by a signal only, whose stop has <see cref="Hosting.StopSignals.Grace"/> in all.</summary>
+    private readonly record struct RunStop(CancellationToken Command, CancellationToken Signal)
+    {
+        /// <summary>The gateway's stop's budget: what a signal leaves of its grace for it, less a reserve for the hand-over, the
+        /// summary and the host's close; without a signal, as long as it takes.</summary>
+        public TimeSpan Budget => Signal.IsCancellationRequested ? Hosting.StopSignals.Grace - StopReserve : Timeout.InfiniteTimeSpan;
     }
 }

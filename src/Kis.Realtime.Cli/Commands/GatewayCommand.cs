@@ -216,7 +216,7 @@ internal static partial class GatewayCommand
         }, TaskScheduler.Default);
         try
         {
-            var result = await RunGatewayAsync(connection, options, interval, environment, status, stop, sink).ConfigureAwait(false);
+            var result = await RunGatewayAsync(connection, options, interval, environment, status, stop, cancellationToken, sink).ConfigureAwait(false);
             if (Volatile.Read(ref readRefused) is { } refused) throw new CliRunException($"PostgreSQL history: {refused.Reason}");
             return result;
         }
@@ -254,7 +254,7 @@ internal static partial class GatewayCommand
     /// active one: a standby holds no KIS session; an active process that loses the lock stops its run and waits again.
     /// </summary>
     private static async Task<int> RunGatewayAsync(ConnectionArgs connection, KisGatewayOptions options, TimeSpan interval,
-        ClientHost.Environment environment, TextWriter status, CancellationTokenSource stop, GatewayStreamFollower? sink)
+        ClientHost.Environment environment, TextWriter status, CancellationTokenSource stop, CancellationToken signal, GatewayStreamFollower? sink)
     {
         // The gateway's own log (broker lost, buffer full) beside the library's, from --log-level (default warning).
         using var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(status, Hosting.StderrLoggerProvider.ParseLevel(connection.LogLevel));
@@ -273,7 +273,8 @@ internal static partial class GatewayCommand
             using var run = CancellationTokenSource.CreateLinkedTokenSource(token);
             try
             {
-                result = await RunActiveAsync(connection, options, interval, environment, status, run, stop.Token, sink, election.DisposeAsync)
+                result = await RunActiveAsync(connection, options, interval, environment, status, run, new RunStop(stop.Token, signal), sink,
+                        election.DisposeAsync)
                     .ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (run.IsCancellationRequested)
@@ -297,7 +298,7 @@ internal static partial class GatewayCommand
     /// <param name="handOver">Leaves the election: at a planned stop, as soon as the KIS sessions are released and the records
     /// confirmed, so a standby takes over before this process finishes its history writing.</param>
     private static async Task<int> RunActiveAsync(ConnectionArgs connection, KisGatewayOptions options, TimeSpan interval,
-        ClientHost.Environment environment, TextWriter status, CancellationTokenSource run, CancellationToken stopping, GatewayStreamFollower? sink,
+        ClientHost.Environment environment, TextWriter status, CancellationTokenSource run, RunStop stopping, GatewayStreamFollower? sink,
         Func<ValueTask> handOver)
     {
         var stop = run;
@@ -369,8 +370,10 @@ internal static partial class GatewayCommand
         $"kisrt gateway: stopped after {ran.TotalSeconds:0.0} s (run {end.Run}): received {end.Received}, confirmed {end.Confirmed}, " +
         $"overflowed {end.Overflowed}, registrations held at the end {end.Registrations.Count}; " +
         (end.KisReconnectGaps > 0 ? $"{end.KisReconnectGaps} gaps announced where a KIS session reconnected (records KIS sent while it was away); " : "") +
-        (failed ? $"not everything was published and stored: {Math.Max(0, end.Received - end.Overflowed - end.Confirmed)} received and not confirmed by " +
-                  "the broker (figures above)"
+        (failed ? $"not everything was published and stored: {Math.Max(0, end.Received - end.Overflowed - end.StopDropped - end.Confirmed)} received " +
+                  "and not confirmed by the broker" +
+                  (end.StopDropped > 0 ? $", dropped at the stop's bound {end.StopDropped} (its budget spent before the broker confirmed them; " +
+                                         "the next run announces where the streams end)" : "") + " (figures above)"
             : "every record published and confirmed");
 
     /// <summary>Cancelled (Ctrl+C, --duration) before the gateway ran: a clean exit with the (empty) figures, no crash.</summary>

@@ -178,7 +178,9 @@ public sealed partial class KisGateway : IAsyncDisposable
             RecordsPerMessage = messages == 0 ? 0 : Math.Round((double)published / messages, 1),
             Republished = _publisher.Republished,
             Overflowed = _publisher.Overflowed,
-            Fenced = _publisher.Fenced,
+            // A stop's fence (KisGateway.Stop.cs) drops what its budget left unconfirmed: dropped at the stop's bound, not a lock's loss.
+            Fenced = StopFenced ? 0 : _publisher.Fenced,
+            StopDropped = StopFenced ? _publisher.Fenced : 0,
             BufferDepth = _publisher.Waiting + outstanding,
             BufferCapacity = _options.BufferCapacity,
             ConfirmsOutstanding = outstanding,
@@ -269,7 +271,8 @@ public sealed partial class KisGateway : IAsyncDisposable
         finally
         {
             // A failed close must not keep the publisher's connection, the journal or the meter: they go all the same.
-            var drained = await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
+            // A fenced publisher dropped what it held unconfirmed, which the broker may have stored all the same: never final.
+            var drained = !_publisher.IsFenced && await _publisher.DrainAsync(_options.Client.CloseTimeout).ConfigureAwait(false);
             await _publisher.DisposeAsync().ConfigureAwait(false);
             // Side by side: a planned stop's hand-over waits for both.
             await Task.WhenAll(drained ? EndRunTermAsync() : Task.CompletedTask, WriteFinalCheckpointAsync(_finalClaims, drained)).ConfigureAwait(false);

@@ -52,24 +52,24 @@ internal sealed partial class CuttableProxy
         Resume();
     }
 
-    /// <summary>The broker's bytes to connections whose name starts with <paramref name="prefix"/> stop reaching them (their
-    /// requests still reach the broker): a publisher's records are stored, their confirms never arrive, the other
+    /// <summary>The broker's bytes to connections whose name starts with one of <paramref name="prefixes"/> stop reaching
+    /// them (their requests still reach the broker): a publisher's records are stored, their confirms never arrive, the other
     /// connections unaffected. <see cref="ReleaseReplies"/> or a cut ends the hold.</summary>
-    public void HoldRepliesTo(string prefix)
+    public void HoldRepliesTo(params string[] prefixes)
     {
         lock (_gate)
         {
-            _holdNamed = prefix;
+            _holdNamed = prefixes;
             if (_namedReplies.Task.IsCompleted) _namedReplies = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
 
-    private string? _holdNamed; // under _gate: see HoldRepliesTo
+    private string[]? _holdNamed; // under _gate: see HoldRepliesTo
     private TaskCompletionSource _namedReplies = Flowing();
 
     /// <summary>What the broker's bytes to <paramref name="client"/> wait for (under _gate).</summary>
     private Task RepliesTo(TcpClient client) =>
-        _holdNamed is { } prefix && _names.TryGetValue(client, out var name) && name.StartsWith(prefix, StringComparison.Ordinal)
+        _holdNamed is { } prefixes && _names.TryGetValue(client, out var name) && prefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal))
             ? Task.WhenAll(_replies.Task, _namedReplies.Task)
             : _replies.Task;
 

@@ -23,6 +23,16 @@ public sealed class GatewayEndSummaryTests
     }
 
     [Fact]
+    public void The_end_summary_counts_what_a_bounded_stop_dropped_apart_from_what_is_unconfirmed()
+    {
+        // Issue 72, finding 3: a stop whose budget ran out fenced its publisher; what it dropped is stated, not "unconfirmed".
+        var end = new GatewayStatus { Run = "r1", Received = 1200, Confirmed = 1100, StopDropped = 80, Overflowed = 5 };
+        Assert.EndsWith("not everything was published and stored: 15 received and not confirmed by the broker, dropped at the stop's bound 80 (its " +
+                        "budget spent before the broker confirmed them; the next run announces where the streams end) (figures above)",
+            GatewayCommand.EndSummary(end, TimeSpan.FromSeconds(3), failed: true), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_end_summary_names_the_gaps_announced_for_KIS_session_reconnects()
     {
         // Issue 72, finding 1: what KIS sent while a session was away never reached the gateway; the summary says so.

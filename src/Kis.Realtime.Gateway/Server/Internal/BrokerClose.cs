@@ -22,11 +22,7 @@ internal static class BrokerClose
     });
 
     /// <summary>Closes a read's <paramref name="connection"/> (aborted, then disposed) on a pool thread: nothing waits for it.</summary>
-    public static void CloseRead(IConnection connection) => InBackground(async () =>
-    {
-        await connection.AbortAsync(ReadCloseBound).ConfigureAwait(false);
-        await connection.DisposeAsync().ConfigureAwait(false);
-    });
+    public static void CloseRead(IConnection connection) => _ = AbortThenDisposeInBackground(connection, ReadCloseBound);
 
     /// <summary>
     /// A close the broker does not answer is not bounded by the token or timeout given to the client: an aborted channel's
@@ -47,26 +43,39 @@ internal static class BrokerClose
     });
 
     /// <summary>
-    /// Aborts <paramref name="connection"/> (nothing left to flush on it), waiting at most <paramref name="bound"/>; none
-    /// left (zero or less): closed in the background. A timeout leaves the abort running: the client's abort waited past
-    /// its own timeout for a broker that held its answers.
+    /// Aborts and disposes <paramref name="connection"/> (nothing left to flush on it) as one task on a pool thread, waiting
+    /// for it at most <paramref name="bound"/>; none left (zero or less): not at all. A timeout leaves it running: the
+    /// client's abort waited past its own timeout for a broker that held its answers. Aborted only, a connection kept its
+    /// socket's reader loop, session table and semaphores until a finalizer: a leak per fence and per stop.
     /// </summary>
     public static async Task AbortWithinAsync(IConnection connection, TimeSpan bound)
     {
-        if (bound <= TimeSpan.Zero)
-        {
-            CloseRead(connection);
-            return;
-        }
+        var closing = AbortThenDisposeInBackground(connection, bound > TimeSpan.Zero ? bound : ReadCloseBound);
+        if (bound <= TimeSpan.Zero) return;
         try
         {
-            await AbortAsync(connection, bound).WaitAsync(bound).ConfigureAwait(false);
+            await closing.WaitAsync(bound).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            // the abort goes on in the background
+            // the close goes on in the background
         }
     }
+
+    /// <summary>Aborts <paramref name="connection"/> (at most <paramref name="bound"/> for the broker), then disposes it even
+    /// when the abort failed, on a pool thread; the task never fails.</summary>
+    private static Task AbortThenDisposeInBackground(IConnection connection, TimeSpan bound) => Task.Run(async () =>
+    {
+        await AbortAsync(connection, bound).ConfigureAwait(false);
+        try
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // gone already: disposed enough
+        }
+    });
 
     /// <summary>Aborts <paramref name="connection"/>, waiting at most <paramref name="bound"/> for the broker.</summary>
     public static async Task AbortAsync(IConnection connection, TimeSpan bound)

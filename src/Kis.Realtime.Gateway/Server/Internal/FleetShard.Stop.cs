@@ -1,33 +1,24 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Gateway.Internal;
 
 /// <summary>
 /// A fleet shard's stop within a budget (<see cref="KisGatewayFleet.StopAsync"/>; issue 72, finding 2: a whole market's
-/// backlog outlasted a SIGTERM's 30 s, and the process was killed with no summary). The term waits for its confirms until
-/// <see cref="CloseReserve"/> before the stop's end, then fences its publisher: nothing of it is published after that (its
-/// lock goes soon, and the next holder announces the hole), and what is dropped is counted as
+/// backlog outlasted a SIGTERM's 30 s, and the process was killed with no summary). The term's gateway waits for its
+/// confirms until <see cref="StopBudget.CloseReserve"/> before the stop's end, then fences its publisher, as a lone
+/// gateway's stop does (<see cref="KisGateway.ConfirmOrFenceAsync"/>): nothing of it is published after that (its lock goes
+/// soon, and the next holder announces the hole), and what is dropped is counted as
 /// <see cref="EndedTerms.StopDropped"/>. A term still ending at the stop's end is counted as it stands and ends in the
 /// background; its lock is let go only once its gateway is done, so two holders never publish at once.
 /// </summary>
 internal sealed partial class FleetShard
 {
     private long _stopBy = long.MaxValue; // the Stopwatch timestamp a bounded stop ends at; MaxValue: no bound
-    private int _stopFenced; // 1 once the stop's bound fenced the ending term's publisher: its fenced records are StopDropped
     private KisGateway? _ending; // under _endedGate: the term's gateway while EndTermAsync ends it
     private EndedTerms? _endingCounted; // under _endedGate: _ending's figures counted by the stop's end, replaced at the term's end
 
-    /// <summary>What a term's end needs after its fence: its KIS session's close (41 releases paced at 100 ms) and its gateway's.</summary>
-    internal static readonly TimeSpan CloseReserve = TimeSpan.FromSeconds(5);
-
-    /// <summary>How long a term's planned end waits for its confirms outside a bounded stop.</summary>
-    private static readonly TimeSpan ConfirmWait = TimeSpan.FromSeconds(10);
-
     /// <summary>What is left of a bounded stop (negative once past); infinite outside one.</summary>
-    private TimeSpan StopLeft() => Volatile.Read(ref _stopBy) is var by && by == long.MaxValue
-        ? Timeout.InfiniteTimeSpan
-        : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), by);
+    private TimeSpan StopLeft() => StopBudget.Left(Volatile.Read(ref _stopBy));
 
     public ValueTask DisposeAsync() => DisposeAsync(Timeout.InfiniteTimeSpan);
 
@@ -40,7 +31,7 @@ internal sealed partial class FleetShard
             return;
         }
         if (bound < TimeSpan.Zero) bound = TimeSpan.Zero;
-        Volatile.Write(ref _stopBy, Stopwatch.GetTimestamp() + (long)(bound.TotalSeconds * Stopwatch.Frequency));
+        Volatile.Write(ref _stopBy, StopBudget.EndOf(bound));
         var leaving = LeaveAsync();
         try
         {
@@ -53,27 +44,16 @@ internal sealed partial class FleetShard
         }
     }
 
-    /// <summary>
-    /// A planned term end's wait for its confirms: <see cref="ConfirmWait"/>, or in a bounded stop until
-    /// <see cref="CloseReserve"/> (at most half what is left) before its end, when a publisher not done yet is fenced (its
-    /// records counted as dropped).
-    /// </summary>
+    /// <summary>A planned term end's wait for its confirms: 10 s, or in a bounded stop until shortly before its end, when a
+    /// publisher not done yet is fenced (its records counted as dropped at the stop's bound).</summary>
     private async Task ConfirmOrFenceAsync(KisGateway gateway)
     {
-        var left = StopLeft();
-        // A short stop still gives the broker half of it: a drain that takes a moment is not cut for the reserve.
-        var wait = left == Timeout.InfiniteTimeSpan ? ConfirmWait : left - (left / 2 < CloseReserve ? left / 2 : CloseReserve);
-        if (wait > TimeSpan.Zero && await gateway.WaitForConfirmsAsync(wait).ConfigureAwait(false)) return;
-        if (left == Timeout.InfiniteTimeSpan || gateway.IsFenced) return;
-        Volatile.Write(ref _stopFenced, 1);
-        var dropped = await gateway.FenceAsync().ConfigureAwait(false);
-        Log.StopBound(_logger, Plan.Name, dropped);
+        if (await gateway.ConfirmOrFenceAsync(StopLeft()).ConfigureAwait(false) is { } dropped) Log.StopBound(_logger, Plan.Name, dropped);
     }
 
     /// <summary>At a term's end's start: its gateway, for a stop's end that cannot wait for it.</summary>
     private void BeginEnding(KisGateway gateway)
     {
-        Volatile.Write(ref _stopFenced, 0);
         lock (_endedGate) (_ending, _endingCounted) = (gateway, null);
     }
 
@@ -105,9 +85,7 @@ internal sealed partial class FleetShard
         Log.StopUnfinished(_logger, Plan.Name, now.Received, now.Received - now.Confirmed - now.Overflowed - now.Fenced - now.StopDropped);
     }
 
-    private EndedTerms Figures(GatewayStatus s) => Volatile.Read(ref _stopFenced) != 0
-        ? new EndedTerms(s.Received, s.Confirmed, s.Overflowed, 0, s.Fenced)
-        : new EndedTerms(s.Received, s.Confirmed, s.Overflowed, s.Fenced, 0);
+    private static EndedTerms Figures(GatewayStatus s) => new(s.Received, s.Confirmed, s.Overflowed, s.Fenced, s.StopDropped);
 
     private static partial class Log
     {

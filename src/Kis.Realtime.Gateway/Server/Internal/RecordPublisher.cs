@@ -186,7 +186,8 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         _options.BrokerCall(BrokerCallSites.Publisher);
         // A fenced term must not wait on a connection a partition holds: its channel's close would wait for the broker's
         // answer (20 s) and the shard's KIS session, closed after the fence, with it (the next holder meeting OPSP8996).
-        await using var abortWhenFenced = stop.Register(() => { if (IsFenced) _ = BrokerClose.AbortWithinAsync(connection, FencedCloseBound); });
+        // Aborted only: the loop still uses the connection, and its close (CloseConnectionAsync) disposes it.
+        await using var abortWhenFenced = stop.Register(() => { if (IsFenced) _ = BrokerClose.AbortAsync(connection, FencedCloseBound); });
         var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
         try

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Kis.Realtime.Gateway;
+using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Cli;
+using Xunit.Abstractions;
+using static Kis.Realtime.Tests.Client.ClientTestKit;
+
+namespace Kis.Realtime.Tests.Gateway;
+
+/// <summary>
+/// Issue 72, finding 3: a lone gateway's stop (<c>kisrt gateway</c> without <c>--fleet</c>, at SIGTERM) bounded by a budget
+/// as a fleet shard's is: it confirms until shortly before the budget ends, then fences its publisher and counts what it
+/// received and did not publish (<see cref="GatewayStatus.StopDropped"/>). Before, the CLI waited 10 s for the confirms and
+/// then the client's close timeout, whatever the 30 s of a SIGTERM had left, and called the rest "not confirmed" though
+/// it might still reach the stream. Every figure is checked against the simulator's count and a read of the stream.
+/// </summary>
+[Collection(nameof(RecordKillTests))] // runs alone: both cores kept busy by the test
+public sealed class GatewayStopBudgetTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5), Slack = TimeSpan.FromSeconds(2.5);
+
+    [RabbitFact]
+    public async Task A_stop_whose_confirms_are_held_ends_within_its_budget_and_states_what_it_did_not_publish()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(500) });
+        var gateway = await KisGateway.StartAsync(Through(proxy, sim, broker));
+        await using var _ = gateway; // a second disposal after the stop does nothing
+        await gateway.HoldAsync(KisTrs.IndexTicks, "0001");
+        await UntilAsync(() => gateway.Status().Confirmed > 100, "records confirmed");
+        proxy.HoldRepliesTo("kisrt-gateway-publisher"); // the broker stores what comes; its confirms never reach the gateway
+        await UntilAsync(() => gateway.Status() is { } s && s.Received - s.Confirmed > 50, "records published and unconfirmed");
+
+        TimeSpan took;
+        using (var busy = new BusyCores())
+        {
+            var clock = Stopwatch.StartNew();
+            await gateway.StopAsync(Budget).AsTask().WaitAsync(TimeSpan.FromMinutes(2));
+            took = clock.Elapsed;
+            Assert.True(busy.Spins > 0);
+        }
+        var end = gateway.Status(); // one snapshot
+        output.WriteLine($"budget {Budget.TotalSeconds:0.0} s, took {took.TotalSeconds:0.00} s: simulator sent {sim.Counters.RecordsSent}, " +
+                         $"received {end.Received}, confirmed {end.Confirmed}, dropped at the stop's bound {end.StopDropped}, overflowed {end.Overflowed}");
+        Assert.True(took <= Budget + Slack, $"the stop took {took.TotalSeconds:0.00} s, budget {Budget.TotalSeconds:0.0} s");
+        Assert.True(end.StopDropped > 0, "nothing dropped at the stop's bound, though the confirms were held");
+        Assert.Equal(end.Received, end.Confirmed + end.StopDropped + end.Overflowed + end.Fenced);
+        Assert.Equal(sim.Counters.RecordsSent, end.Received); // every record KIS sent reached the gateway before its session closed
+        // The stream holds 1..n of this run: at least what was confirmed, never more than was received.
+        var stored = await StoredSeqsAsync(broker, end.Run, end.Confirmed);
+        Assert.InRange(stored.Count, end.Confirmed, end.Received - end.Overflowed);
+        Assert.Equal(stored.Count, stored[^1]);
+        // Its last checkpoint is not final: records it dropped unconfirmed may be on the stream (the broker stored them, its
+        // confirms were held), so the next run reads the stream's end rather than announce the checkpoint's as exact.
+        var last = await LastCheckpointAsync(broker);
+        Assert.Equal(end.Run, last?.Run);
+        Assert.False(last!.Final, "a stop that dropped records at its bound wrote a final checkpoint");
+        var summary = Kis.Realtime.Cli.Commands.GatewayCommand.EndSummary(end, took, failed: true);
+        output.WriteLine(summary);
+        Assert.Contains($"dropped at the stop's bound {end.StopDropped}", summary, StringComparison.Ordinal);
+    }
+
+    [RabbitFact]
+    public async Task A_stop_while_records_flow_publishes_every_record_within_its_budget()
+    {
+        await using var broker = await RabbitTestBroker.CreateAsync();
+        await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(2_000) });
+        var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with { Client = Options(sim), Endpoint = broker.Endpoint });
+        await using var _ = gateway;
+        await gateway.HoldAsync(KisTrs.IndexTicks, "0001");
+        await UntilAsync(() => gateway.Status().Confirmed > 1_000, "records confirmed");
+
+        TimeSpan took;
+        using (var busy = new BusyCores())
+        {
+            var clock = Stopwatch.StartNew();
+            await gateway.StopAsync(Budget).AsTask().WaitAsync(TimeSpan.FromMinutes(2));
+            took = clock.Elapsed;
+            Assert.True(busy.Spins > 0);
+        }
+        var end = gateway.Status();
+        output.WriteLine($"took {took.TotalSeconds:0.00} s: simulator sent {sim.Counters.RecordsSent}, received {end.Received}, " +
+                         $"confirmed {end.Confirmed}, dropped at the stop's bound {end.StopDropped}");
+        Assert.True(took <= Budget + Slack, $"the stop took {took.TotalSeconds:0.00} s, budget {Budget.TotalSeconds:0.0} s");
+        Assert.Equal(sim.Counters.RecordsSent, end.Received);
+        Assert.Equal(end.Received, end.Confirmed + end.StopDropped + end.Overflowed);
+        var stored = await StoredSeqsAsync(broker, end.Run, end.Confirmed);
+        Assert.InRange(stored.Count, end.Confirmed, end.Received);
+        Assert.Equal(stored.Count, stored[^1]);
+    }
+
+    /// <summary>This run's distinct seqs on the stream, in order, read until at least <paramref name="atLeast"/>.</summary>
+    private static async Task<List<long>> StoredSeqsAsync(RabbitTestBroker broker, string run, long atLeast)
+    {
+        var stream = await broker.ReadStreamWithRunsAsync("H0UPCNT0", list => list.Where(r => r.Run == run).Select(r => r.Seq).Distinct().Count() >= atLeast);
+        return stream.Where(r => r.Run == run).Select(r => r.Seq).Distinct().Order().ToList();
+    }
+
+    private static async Task<Kis.Realtime.Gateway.Wire.GatewayCheckpoint?> LastCheckpointAsync(RabbitTestBroker broker)
+    {
+        var options = KisGatewayOptions.Default with { Endpoint = broker.Endpoint };
+        var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        await using var journal = new Kis.Realtime.Gateway.Internal.RunJournal(options, logger, new Kis.Realtime.Gateway.Internal.StreamRetention(logger));
+        return await journal.ReadLastAsync(CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
+    private static KisGatewayOptions Through(CuttableProxy proxy, KisSimulator sim, RabbitTestBroker broker) => KisGatewayOptions.Default with
+    {
+        Client = Options(sim),
+        Endpoint = broker.Endpoint with { AmqpUri = proxy.Rewrite(broker.Endpoint.AmqpUri) },
+        BrokerReconnectMinDelay = TimeSpan.FromMilliseconds(50),
+        BrokerReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+    };
+}
