@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Gateway.PostgreSql.Internal;
 using Kis.Realtime.Gateway.PostgreSql;
@@ -62,24 +63,32 @@ internal static partial class GatewayCommand
         // Asked now, beside the confirms: whether a standby will store what this writer does not get to (see below).
         var standbysAtStop = sink is not null && stopping.IsCancellationRequested ? CountStandbysAsync(options.Endpoint) : Task.FromResult(0);
         var brokerAtStop = gateway.Status().BrokerConnected;
+        var graceEnd = stop.GraceEnd();
         // The figures at the very end: registrations released, their last records published and confirmed, or dropped at the
         // stop's bound (a signal's stop has StopSignals.Grace in all: past it the process ends with no summary, exit 143).
         await gateway.StopAsync(stop.Budget).ConfigureAwait(false);
         var end = gateway.Status() with { BrokerConnected = brokerAtStop };
         // The KIS sessions close before the hand-over: KIS allows one session per app key, and a standby that connected while
-        // this one still held it was refused (OPSP8996) and backed off for a minute.
-        await host.Client.DisposeAsync().ConfigureAwait(false);
+        // this one still held it was refused (OPSP8996) and backed off for a minute. Within what the grace leaves, less the
+        // hand-over's and the summary's share: a summary late by a second is none at all.
+        await EndsWithinAsync(host.Client.DisposeAsync().AsTask(), GraceLeft(graceEnd, keep: TimeSpan.FromSeconds(1.5))).ConfigureAwait(false);
         var confirmed = end.Confirmed >= end.Received - end.Overflowed - end.StopDropped;
         GatewaySinkStatus? pg = null;
         // A planned stop hands the lock over now (a rolling deploy lost 30 s of market data while this process finished its
         // history writing); a --postgres standby then stores what this writer did not, from the stored offsets.
-        if (stopping.IsCancellationRequested) await handOver().ConfigureAwait(false);
+        if (stopping.IsCancellationRequested)
+            await EndsWithinAsync(handOver().AsTask(), GraceLeft(graceEnd, keep: TimeSpan.FromSeconds(0.5))).ConfigureAwait(false);
         var standbys = await standbysAtStop.ConfigureAwait(false);
         if (sink is not null && stopping.IsCancellationRequested) // the command ends; a run that lost the lock leaves the sink to the next
         {
             // Every confirmed record is in its stream: the writer has read and committed it all once this run's count reaches them.
             // With a standby beside it, briefly: the standby's writer stores the same streams (its commits are not this one's).
-            pg = await WaitForSinkAsync(sink, end.Confirmed, standbys > 0 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            // A signal's grace bounds it too: what the writer has not stored by then is reported "not committed" (the next
+            // run with --postgres, or the standby, stores it), never lost with the summary.
+            var sinkWait = standbys > 0 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30);
+            var graceLeft = GraceLeft(graceEnd, keep: TimeSpan.FromSeconds(0.5));
+            pg = await WaitForSinkAsync(sink, end.Confirmed, graceLeft != Timeout.InfiniteTimeSpan && graceLeft < sinkWait ? graceLeft : sinkWait)
+                .ConfigureAwait(false);
             end = end with { Sinks = [pg] };
         }
         var gaps = sink?.Writer.Status().Sum(x => x.Gaps) ?? 0;
@@ -98,8 +107,37 @@ internal static partial class GatewayCommand
     /// <paramref name="Signal"/> by a signal only, whose stop has <see cref="Hosting.StopSignals.Grace"/> in all.</summary>
     private readonly record struct RunStop(CancellationToken Command, CancellationToken Signal)
     {
-        /// <summary>The gateway's stop's budget: what a signal leaves of its grace for it, less a reserve for the hand-over, the
-        /// summary and the host's close; without a signal, as long as it takes.</summary>
-        public TimeSpan Budget => Signal.IsCancellationRequested ? Hosting.StopSignals.Grace - StopReserve : Timeout.InfiniteTimeSpan;
+        /// <summary>The gateway's stop's budget: what a signal leaves of its grace for it, less a reserve for what follows it (the
+        /// KIS sessions' close, the hand-over, the history writer's last commits, the summary); without a signal, as long as it
+        /// takes.</summary>
+        public TimeSpan Budget => Signal.IsCancellationRequested ? Hosting.StopSignals.Grace - LoneStopReserve : Timeout.InfiniteTimeSpan;
+
+        /// <summary>The Stopwatch timestamp a signal's grace ends at, a second early for the summary; MaxValue without a signal.</summary>
+        public long GraceEnd() => Signal.IsCancellationRequested
+            ? Stopwatch.GetTimestamp() + (long)((Hosting.StopSignals.Grace - TimeSpan.FromSeconds(1)).TotalSeconds * Stopwatch.Frequency)
+            : long.MaxValue;
+    }
+
+    /// <summary>What a signal's stop keeps of its grace after the gateway's own stop (<see cref="RunStop.Budget"/>).</summary>
+    private static readonly TimeSpan LoneStopReserve = TimeSpan.FromSeconds(6);
+
+    /// <summary>What is left until <paramref name="graceEnd"/>, less <paramref name="keep"/> (never below zero); infinite without one.</summary>
+    private static TimeSpan GraceLeft(long graceEnd, TimeSpan keep)
+    {
+        if (graceEnd == long.MaxValue) return Timeout.InfiniteTimeSpan;
+        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), graceEnd) - keep;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    /// <summary>Awaits <paramref name="task"/> for at most <paramref name="bound"/>; one still running then goes on in the
+    /// background (its fault observed), as the process is about to end.</summary>
+    private static async Task EndsWithinAsync(Task task, TimeSpan bound)
+    {
+        if (bound != Timeout.InfiniteTimeSpan && await Task.WhenAny(task, Task.Delay(bound)).ConfigureAwait(false) != task)
+        {
+            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return;
+        }
+        await task.ConfigureAwait(false);
     }
 }

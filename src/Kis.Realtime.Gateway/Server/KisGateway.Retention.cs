@@ -1,6 +1,5 @@
 using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway.Wire;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kis.Realtime.Gateway;
 
@@ -23,7 +22,7 @@ public sealed partial class KisGateway
         options.Validate();
         try
         {
-            return await FindRetentionKeptAsync(options, cancellationToken).ConfigureAwait(false);
+            return await StreamRetention.FindKeptAsync(options, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (BrokerFault.IsBrokerFault(e) && !cancellationToken.IsCancellationRequested)
         {
@@ -40,23 +39,5 @@ public sealed partial class KisGateway
     {
         if (KisBrokerRefusedException.From(e, endpoint) is { } refused) return refused;
         return new KisConnectionException(new Uri(endpoint.DisplayUri), endpoint.DescribeFault(e) + hint, e);
-    }
-
-    private static async Task<IReadOnlyList<string>> FindRetentionKeptAsync(KisGatewayOptions options, CancellationToken cancellationToken)
-    {
-        var kept = new StreamRetention(NullLogger.Instance);
-        GatewayCheckpoint? last;
-        var journal = new RunJournal(options, NullLogger.Instance, kept);
-        await using (journal.ConfigureAwait(false)) last = await journal.ReadLastAsync(cancellationToken).ConfigureAwait(false);
-        var trs = last is null ? [] : last.Claims.Select(c => c.Tr).Concat(last.Keys.Select(k => k.Tr)).Distinct(StringComparer.Ordinal).ToList();
-        if (trs.Count == 0) return kept.Kept;
-        var connection = await options.Endpoint.CreateFactory("kisrt-gateway-check").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            var arguments = StreamTopology.Arguments(options);
-            foreach (var tr in trs)
-                await kept.DeclareAsync(connection, options.Endpoint.StreamFor(tr), arguments, cancellationToken).ConfigureAwait(false);
-        }
-        return kept.Kept;
     }
 }

@@ -19,7 +19,8 @@ public sealed partial class KisGateway
     /// up to 10 s for the confirms): releases every registration and closes the KIS sessions (their last records still
     /// published), waits for the broker's confirms until shortly before the budget ends (5 s, at most half of it), then
     /// fences the publisher and counts what was not confirmed as <see cref="GatewayStatus.StopDropped"/>. A close still under
-    /// way when the budget ends goes on in the background; <see cref="Status"/> then counts the records as they stand.
+    /// way when the budget ends goes on in the background behind a fenced publisher (nothing of the run is published after
+    /// the stop, whoever holds the lock next); <see cref="Status"/> then counts the records as they stand.
     /// </summary>
     public async ValueTask StopAsync(TimeSpan budget)
     {
@@ -30,12 +31,15 @@ public sealed partial class KisGateway
         await StopBudget.EndsWithinAsync(closing, left == Timeout.InfiniteTimeSpan ? left : StopBudget.ConfirmWindow(left)).ConfigureAwait(false);
         if (await ConfirmOrFenceAsync(StopBudget.Left(stopBy)).ConfigureAwait(false) is { } dropped) StopBudget.LogBound(_logger, dropped);
         var disposing = DisposeAsync().AsTask();
-        if (await StopBudget.EndsWithinAsync(disposing, StopBudget.Left(stopBy)).ConfigureAwait(false))
+        if (await StopBudget.EndsWithinAsync(disposing, StopBudget.BeforeFence(StopBudget.Left(stopBy))).ConfigureAwait(false))
         {
             await disposing.ConfigureAwait(false); // its failure, if any, is the caller's
             return;
         }
         _ = disposing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        // Still closing with its confirms in (slow KIS releases, a drain): fenced all the same, as the caller hands the lock
+        // over next, and a publisher still publishing then would interleave with the next holder's run.
+        if (!IsFenced && await StopFenceAsync().ConfigureAwait(false) is > 0 and var droppedAtEnd) StopBudget.LogBound(_logger, droppedAtEnd);
         var now = Status();
         StopBudget.LogUnfinished(_logger, now.Received, now.Received - now.Confirmed - now.Overflowed - now.Fenced - now.StopDropped);
     }
@@ -48,8 +52,12 @@ public sealed partial class KisGateway
     {
         var wait = StopBudget.ConfirmWindow(left);
         if (wait > TimeSpan.Zero && await WaitForConfirmsAsync(wait).ConfigureAwait(false)) return null;
-        if (left == Timeout.InfiniteTimeSpan || IsFenced) return null;
+        return left == Timeout.InfiniteTimeSpan || IsFenced ? null : await StopFenceAsync().ConfigureAwait(false);
+    }
+
+    private Task<long> StopFenceAsync()
+    {
         Volatile.Write(ref _stopFenced, 1); // before the fence: a status taken meanwhile never counts its drops as a lock's loss
-        return await FenceAsync().ConfigureAwait(false);
+        return FenceAsync();
     }
 }

@@ -151,8 +151,9 @@ public sealed class GatewayFleetStopTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         await fleet.StopAsync(Budget).AsTask().WaitAsync(TimeSpan.FromMinutes(2));
         var took = clock.Elapsed;
-        var atStop = run.Shard(); // one snapshot: the summary's
-        var (summary, complete) = Kis.Realtime.Cli.Commands.GatewayCommand.FleetEndSummary(fleet.Status());
+        var status = fleet.Status(); // one snapshot for the summary and the figures: the shard is still closing
+        var atStop = status.Shards.Single(s => s.Shard == "0");
+        var (summary, complete) = Kis.Realtime.Cli.Commands.GatewayCommand.FleetEndSummary(status);
         output.WriteLine($"budget {Budget.TotalSeconds:0.0} s, the stop took {took.TotalSeconds:0.00} s: received {atStop.EndedReceived}, " +
                          $"confirmed {atStop.EndedConfirmed}, dropped at the stop's bound {atStop.StopDropped}, fenced {atStop.Fenced}\n{summary}");
         Assert.True(took <= Budget + Slack, $"the stop took {took.TotalSeconds:0.00} s, budget {Budget.TotalSeconds:0.0} s");

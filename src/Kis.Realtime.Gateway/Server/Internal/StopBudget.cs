@@ -34,6 +34,11 @@ internal static partial class StopBudget
         return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
     }
 
+    /// <summary>What of <paramref name="left"/> a close may take before a fence at the stop's very end, whose own wait (the
+    /// publisher's for its loop, 1 s; a short stop a quarter of what is left) comes out of the budget too.</summary>
+    public static TimeSpan BeforeFence(TimeSpan left)
+        => left == Timeout.InfiniteTimeSpan ? left : left - (left / 4 < TimeSpan.FromSeconds(1) ? left / 4 : TimeSpan.FromSeconds(1));
+
     /// <summary>Whether <paramref name="task"/> ended (however) within <paramref name="bound"/>; it is not observed here.</summary>
     public static async Task<bool> EndsWithinAsync(Task task, TimeSpan bound)
     {

@@ -61,4 +61,24 @@ internal sealed partial class StreamRetention(ILogger logger)
             "never changes a stream's arguments; change it with a policy (docs/gateway.md, Changing retention)")]
         public static partial void Kept(ILogger logger, string stream, string arguments);
     }
+
+    /// <summary>The streams a run of <paramref name="options"/> would start on that exist with other retention arguments
+    /// (<see cref="KisGateway.CheckRetentionAsync"/>): the runs stream and the streams of the last checkpoint's TRs.</summary>
+    public static async Task<IReadOnlyList<string>> FindKeptAsync(KisGatewayOptions options, CancellationToken cancellationToken)
+    {
+        var kept = new StreamRetention(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Wire.GatewayCheckpoint? last;
+        var journal = new RunJournal(options, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, kept);
+        await using (journal.ConfigureAwait(false)) last = await journal.ReadLastAsync(cancellationToken).ConfigureAwait(false);
+        var trs = last is null ? [] : last.Claims.Select(c => c.Tr).Concat(last.Keys.Select(k => k.Tr)).Distinct(StringComparer.Ordinal).ToList();
+        if (trs.Count == 0) return kept.Kept;
+        var connection = await options.Endpoint.CreateFactory("kisrt-gateway-check").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var arguments = StreamTopology.Arguments(options);
+            foreach (var tr in trs)
+                await kept.DeclareAsync(connection, options.Endpoint.StreamFor(tr), arguments, cancellationToken).ConfigureAwait(false);
+        }
+        return kept.Kept;
+    }
 }
