@@ -79,7 +79,8 @@ internal static partial class GatewayCommand
         {
             // Every confirmed record is in its stream: the writer has read and committed it all once this run's count reaches them.
             // With a standby beside it, briefly: the standby's writer stores the same streams (its commits are not this one's).
-            pg = await WaitForSinkAsync(sink, end.Confirmed, standbys > 0 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            pg = await GatewayHistory.WaitForSinkAsync(sink, end.Confirmed, standbys > 0 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30))
+                .ConfigureAwait(false);
             end = end with { Sinks = [pg] };
         }
         var gaps = sink?.Writer.Status().Sum(x => x.Gaps) ?? 0;
@@ -101,5 +102,23 @@ internal static partial class GatewayCommand
         /// <summary>The gateway's stop's budget: what a signal leaves of its grace for it, less a reserve for the hand-over, the
         /// summary and the host's close; without a signal, as long as it takes.</summary>
         public TimeSpan Budget => Signal.IsCancellationRequested ? Hosting.StopSignals.Grace - StopReserve : Timeout.InfiniteTimeSpan;
+    }
+
+    /// <summary>What a signal's stop keeps of its grace for what follows the gateway's (or a fleet process's) stop: the
+    /// hand-over, the summary, the host's close.</summary>
+    internal static readonly TimeSpan StopReserve = TimeSpan.FromSeconds(2);
+
+    /// <summary>Standbys waiting now; 0 when the broker does not say (the stop goes on either way).</summary>
+    private static async Task<int> CountStandbysAsync(KisGatewayEndpoint endpoint)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            return await KisGatewayElection.CountStandbysAsync(endpoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is KisConnectionException or OperationCanceledException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return 0;
+        }
     }
 }

@@ -5,9 +5,9 @@ using Kis.Realtime.Gateway;
 namespace Kis.Realtime.Cli.Commands;
 
 /// <summary><c>kisrt gateway --fleet</c>: one process of a fleet sharing the app keys of a credentials file (docs/gateway.md, Fleet).</summary>
-internal static partial class GatewayCommand
+internal static class GatewayFleetProcess
 {
-    private sealed record FleetOptions(Option<bool> Fleet, Option<string?> Name, Option<string?> CredentialsFile, Option<string?> SubFile)
+    internal sealed record FleetOptions(Option<bool> Fleet, Option<string?> Name, Option<string?> CredentialsFile, Option<string?> SubFile)
     {
         public static FleetOptions Create() => new(
             new Option<bool>("--fleet")
@@ -54,7 +54,7 @@ internal static partial class GatewayCommand
 
     /// <summary>Runs this process as one of the fleet until cancelled or <paramref name="stopAfter"/>; a status line every
     /// <paramref name="interval"/>.</summary>
-    internal static async Task<int> RunFleetAsync(ConnectionArgs connection, KisGatewayOptions options, string? name,
+    internal static async Task<int> RunAsync(ConnectionArgs connection, KisGatewayOptions options, string? name,
         TimeSpan interval, TimeSpan? stopAfter, ClientHost.Environment environment, TextWriter status, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -69,7 +69,7 @@ internal static partial class GatewayCommand
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            return await StoppedDuringStartupAsync(status, "starting").ConfigureAwait(false);
+            return await GatewayCommand.StoppedDuringStartupAsync(status, "starting").ConfigureAwait(false);
         }
         await using var hostScope = host;
         var fleetOptions = KisGatewayFleetOptions.Default with
@@ -106,7 +106,7 @@ internal static partial class GatewayCommand
         var end = fleet.Status();
         // A signal's stop has StopSignals.Grace in all, then the process ends with no summary (exit 143): the last status
         // record waits only for what is left of it, less a reserve for the summary and the host's close.
-        var budget = cancellationToken.IsCancellationRequested ? Hosting.StopSignals.Grace - StopReserve : Timeout.InfiniteTimeSpan;
+        var budget = cancellationToken.IsCancellationRequested ? Hosting.StopSignals.Grace - GatewayCommand.StopReserve : Timeout.InfiniteTimeSpan;
         await fleet.StopAsync(budget).ConfigureAwait(false); // every shard's gateway stopped, its records confirmed, its lock handed on
         await status.WriteLineAsync(FleetStatusLine(end)).ConfigureAwait(false);
         // The summary counts every term this process held, after their last confirms (the line above is from before the drain).
@@ -114,9 +114,6 @@ internal static partial class GatewayCommand
         await status.WriteLineAsync(summary).ConfigureAwait(false);
         return complete ? CliFailures.Done : CliFailures.RunFailed;
     }
-
-    /// <summary>What a signal's stop keeps of its grace for what follows the fleet's stop: the summary, the host's close.</summary>
-    private static readonly TimeSpan StopReserve = TimeSpan.FromSeconds(2);
 
     /// <summary>A fleet process's last line: what its ended terms received, got confirmed, overflowed, dropped at a fence and
     /// dropped at the stop's bound (its budget spent before the broker confirmed them), and whether everything was published;
