@@ -39,8 +39,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         ArgumentOutOfRangeException.ThrowIfLessThan(noticeCapacity, 1);
         _market = market;
         _costs = costs ?? TradingCosts.Default; // the options validated the rates
-        _noticeCapacity = noticeCapacity;
-        _noticeRing = new PaperNotice[Math.Min(16, noticeCapacity)];
+        _notices = new NoticeLog(noticeCapacity);
         _core = new VenueCore(this);
         _market.Tape.Listen(this);
     }
@@ -209,7 +208,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     {
         var account = ((PaperOrder)order).Account;
         Changed(order);
-        Append(new PaperNotice(account.HtsId, account.Number, e));
+        _notices.Append(new PaperNotice(account.HtsId, account.Number, e));
         // Sessions waiting for notices wake now (their continuations run elsewhere, never under this lock).
         Interlocked.Exchange(ref _noticePublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
