@@ -62,10 +62,10 @@ internal sealed partial class PaperVenue
             waiting = SkipToOwn(reader);
         }
         // A notice goes out only once the change it tells is on disk (a fill from the tape is journaled, not yet committed).
-        if (!waiting || _journal is null) return waiting;
+        if (!waiting || !_changes.IsKept) return waiting;
         try
         {
-            _journal.CommitAll();
+            _changes.CommitAll();
             return true;
         }
         catch (IOException)

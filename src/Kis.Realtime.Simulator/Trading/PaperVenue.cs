@@ -72,7 +72,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             result = Place(request, quote, now);
             journaled = JournalChanges();
         }
-        Durable(journaled); // acknowledged = on disk (issue 73)
+        _changes.Commit(journaled); // acknowledged = on disk (issue 73)
         return result;
     }
 
@@ -87,7 +87,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             ReservePrice = request.IsMarket ? quote.Upper : request.Price, ExpiresAt = TradingHours.OrderHoursEnd(request.Derivative, now),
         };
         account.Orders.Add(order);
-        Changed(order);
+        _changes.Changed(order);
         _core.Accept(order, now);
         Arrive(order, now);
         return PaperResult.Ok(order);
@@ -106,7 +106,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             result = AmendOrCancelLocked(accountNumber, owner, originalNumber, derivative, cancel, (quantity, wholeRemainder), price, kind, now);
             journaled = JournalChanges();
         }
-        Durable(journaled); // acknowledged = on disk (issue 73)
+        _changes.Commit(journaled); // acknowledged = on disk (issue 73)
         return result;
     }
 
@@ -137,8 +137,8 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             Price = cancel ? original.LimitPrice : market ? 0 : price,
         }, now) { ReservePrice = cancel ? original.ReservePrice : market ? band.Upper : price, ExpiresAt = TradingHours.OrderHoursEnd(derivative, now) };
         account.Orders.Add(successor);
-        Changed(original);
-        Changed(successor);
+        _changes.Changed(original);
+        _changes.Changed(successor);
         if (cancel)
         {
             _core.Cancel(original, successor, now);
@@ -207,7 +207,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     void IVenueEvents.OnOrderEvent(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
     {
         var account = ((PaperOrder)order).Account;
-        Changed(order);
+        _changes.Changed(order);
         _notices.Append(new PaperNotice(account.HtsId, account.Number, e));
         // Sessions waiting for notices wake now (their continuations run elsewhere, never under this lock).
         Interlocked.Exchange(ref _noticePublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -368,7 +368,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
                 && bound.Owner != owner)
                 return null;
             _accounts[number] = account = new PaperAccount(number, bound.Owner is null ? htsId : bound.HtsId, owner, _costs);
-            Changed(account);
+            _changes.Changed(account);
         }
         return account.OwnedBy(owner) ? account : null;
     }
