@@ -3,16 +3,16 @@ using Kis.Realtime.Cli.Configuration;
 
 namespace Kis.Realtime.Cli.Commands;
 
-/// <summary>The broker options <c>kisrt gateway</c> and its <c>status</c> share.</summary>
+/// <summary>The broker options <c>kisrt gateway</c>, its <c>status</c> and <c>audit</c> share.</summary>
 internal static partial class GatewayCommand
 {
-    private static Option<string?> AmqpOption() => new("--amqp")
+    internal static Option<string?> AmqpOption() => new("--amqp")
     {
         Description = "RabbitMQ URI (or KISRT_AMQP); default amqp://guest:guest@127.0.0.1:5672/. Name the user only (amqp://USER@host:5672/) and give " +
                       "the password with --amqp-password-file or KISRT_AMQP_PASSWORD: on the command line every `ps` shows it",
     };
 
-    private static Option<string?> PasswordFileOption() => new("--amqp-password-file")
+    internal static Option<string?> PasswordFileOption() => new("--amqp-password-file")
     {
         Description = "a file holding the broker user's password (or KISRT_AMQP_PASSWORD_FILE; KISRT_AMQP_PASSWORD the password itself), for an --amqp URI " +
             "without one",
@@ -28,5 +28,5 @@ internal static partial class GatewayCommand
         return nodes ?? [];
     }
 
-    private static Option<string?> NamespaceOption() => new("--namespace") { Description = "prefix of the gateway's queues and exchange (default kis)" };
+    internal static Option<string?> NamespaceOption() => new("--namespace") { Description = "prefix of the gateway's queues and exchange (default kis)" };
 }

@@ -87,7 +87,7 @@ internal static partial class GatewayCommand
             // run with --postgres, or the standby, stores it), never lost with the summary.
             var sinkWait = standbys > 0 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30);
             var graceLeft = GraceLeft(graceEnd, keep: TimeSpan.FromSeconds(0.5));
-            pg = await WaitForSinkAsync(sink, end.Confirmed, graceLeft != Timeout.InfiniteTimeSpan && graceLeft < sinkWait ? graceLeft : sinkWait)
+            pg = await GatewayHistory.WaitForSinkAsync(sink, end.Confirmed, graceLeft != Timeout.InfiniteTimeSpan && graceLeft < sinkWait ? graceLeft : sinkWait)
                 .ConfigureAwait(false);
             end = end with { Sinks = [pg] };
         }
@@ -139,5 +139,19 @@ internal static partial class GatewayCommand
             return;
         }
         await task.ConfigureAwait(false);
+    }
+
+    /// <summary>Standbys waiting now; 0 when the broker does not say (the stop goes on either way).</summary>
+    private static async Task<int> CountStandbysAsync(KisGatewayEndpoint endpoint)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            return await KisGatewayElection.CountStandbysAsync(endpoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is KisConnectionException or OperationCanceledException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
+        {
+            return 0;
+        }
     }
 }

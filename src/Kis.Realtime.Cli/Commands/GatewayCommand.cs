@@ -69,10 +69,10 @@ internal static partial class GatewayCommand
         {
             amqp, amqpPassword, amqpCa, ns, nodes, replicas, linger, electionHeartbeat, userShare, maxClaims, monitoring, eventsVhost, maxAge, maxBytes,
             duration, status,
-            postgres, pgSchema, oneKey, StatusCommand(), AuditCommand(),
+            postgres, pgSchema, oneKey, GatewayStatusCommand.Create(), GatewayAuditCommand.Create(),
         };
         connection.AddTo(command);
-        var fleet = FleetOptions.Create();
+        var fleet = GatewayFleetProcess.FleetOptions.Create();
         fleet.AddTo(command);
         command.SetAction((parse, token) => RunFromCommandLine(parse, connection, fleet, token));
         return command;
@@ -113,7 +113,8 @@ internal static partial class GatewayCommand
     }
 
     /// <summary>Reads the options by name (the table above declares them) and runs a gateway, or a fleet process.</summary>
-    private static Task<int> RunFromCommandLine(ParseResult parse, ConnectionOptions connection, FleetOptions fleet, CancellationToken token)
+    private static Task<int> RunFromCommandLine(ParseResult parse, ConnectionOptions connection, GatewayFleetProcess.FleetOptions fleet,
+        CancellationToken token)
     {
         var options = ReadOptions(parse);
         var interval = parse.GetValue<string?>("--status-interval") is { } s ? Duration.Parse(s, "--status-interval") : TimeSpan.FromSeconds(10);
@@ -122,13 +123,14 @@ internal static partial class GatewayCommand
         var database = parse.GetValue<string?>("--postgres") is { } conn ? new GatewayPostgresSettings(conn, parse.GetValue<string>("--pg-schema")!) : null;
         var args = connection.Read(parse);
         if (parse.GetValue(fleet.SubFile) is { } subFile) args = args
-            with { Subscriptions = [.. args.Subscriptions, .. ReadListFile(subFile, "--sub-file")] };
-        if (parse.GetValue(fleet.CredentialsFile) is { } file) args = args with { Credentials = ReadCredentialsFile(file) };
+            with { Subscriptions = [.. args.Subscriptions, .. GatewayFleetProcess.ReadListFile(subFile, "--sub-file")] };
+        if (parse.GetValue(fleet.CredentialsFile) is { } file) args = args with { Credentials = GatewayFleetProcess.ReadCredentialsFile(file) };
         if (parse.GetValue(fleet.Fleet))
         {
             if (database is not null) throw new CliUsageException(
                 "--postgres with --fleet: run the history writer beside the fleet (kisrt record), not in it.");
-            return RunFleetAsync(args, options, parse.GetValue(fleet.Name), interval, stopAfter, ClientHost.Environment.Process, Console.Error, token);
+            return GatewayFleetProcess.RunAsync(args, options, parse.GetValue(fleet.Name), interval, stopAfter, ClientHost.Environment.Process,
+                Console.Error, token);
         }
         return RunAsync(args, options, interval, stopAfter, ClientHost.Environment.Process, Console.Error, token, database);
     }
@@ -264,7 +266,7 @@ internal static partial class GatewayCommand
         await SayWhenStandbyAsync(election, options, status, stop.Token).ConfigureAwait(false);
         // A --postgres standby stores meanwhile (its writer follows the active's checkpoints): it says how far it is.
         var endedActive = false;
-        var standbyHistory = sink is null ? Task.CompletedTask : StandbyHistoryAsync(election, sink.Writer, interval, status, stop.Token);
+        var standbyHistory = sink is null ? Task.CompletedTask : GatewayHistory.StandbyHistoryAsync(election, sink.Writer, interval, status, stop.Token);
         // The library's loop (KisGatewayService runs the same): one run per term, standby in between.
         var terms = await election.RunTermsAsync(async (term, token) =>
         {
@@ -288,7 +290,7 @@ internal static partial class GatewayCommand
         }, stop.Token).ConfigureAwait(false);
         await standbyHistory.ConfigureAwait(false);
         // Ended as a standby with --postgres: the history's figures; behind is a failure, as a lag at the active's end is.
-        var historyBehind = sink is not null && !endedActive && await EndStandbyHistoryAsync(sink.Writer, status).ConfigureAwait(false);
+        var historyBehind = sink is not null && !endedActive && await GatewayHistory.EndStandbyHistoryAsync(sink.Writer, status).ConfigureAwait(false);
         // Stopped before this process became active (Ctrl+C, --duration): one clean line, no crash.
         if (terms == 0) result = await StoppedDuringStartupAsync(status, "waiting to become the active gateway").ConfigureAwait(false);
         return historyBehind ? CliFailures.RunFailed : result;
@@ -356,7 +358,7 @@ internal static partial class GatewayCommand
                 await status.WriteLineAsync($"kisrt gateway: holding {spec.Tr.Id} {spec.Key} at {DateTime.UtcNow:HH:mm:ss.fff}");
             }
             while (await ticker.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
-                await status.WriteLineAsync(StatusLine(gateway.Status()) + (sink is null ? "" : HistoryLag(sink.Writer)));
+                await status.WriteLineAsync(StatusLine(gateway.Status()) + (sink is null ? "" : GatewayHistory.HistoryLag(sink.Writer)));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -391,7 +393,7 @@ internal static partial class GatewayCommand
         return true;
     }
 
-    private static async Task<int> StoppedDuringStartupAsync(TextWriter status, string phase)
+    internal static async Task<int> StoppedDuringStartupAsync(TextWriter status, string phase)
     {
         await status.WriteLineAsync($"kisrt gateway: stopped while {phase}, before the gateway ran: received 0, published 0.").ConfigureAwait(false);
         return CliFailures.Done;
@@ -406,7 +408,7 @@ internal static partial class GatewayCommand
         string.Concat(s.Sinks.Select(x => $", {Short(x.Name)} committed {x.Committed}, lag {x.Lag}, dropped {x.Dropped}, retries {x.Retries}"));
 
     /// <summary>The broker's state as the status lines say it: a blocked connection is connected, yet publishes nothing.</summary>
-    private static string Broker(GatewayStatus s) =>
+    internal static string Broker(GatewayStatus s) =>
         !s.BrokerConnected ? s.BrokerProblem is { } problem ? $"DISCONNECTED ({problem})" : "DISCONNECTED"
         : s.BrokerBlocked is { } reason ? $"BLOCKED ({reason}, since {s.BrokerBlockedSince:HH:mm:ss})" : "connected";
 

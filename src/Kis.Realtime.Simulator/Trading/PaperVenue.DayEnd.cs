@@ -32,7 +32,7 @@ internal sealed partial class PaperVenue
             foreach (var account in _accounts.Values)
             {
                 account.StartDay();
-                Changed(account);
+                _changes.Changed(account);
             }
         _day = now.Date;
     }

@@ -3,24 +3,17 @@ using Kis.Realtime.Simulator.Trading.Rules;
 namespace Kis.Realtime.Simulator.Trading;
 
 /// <summary>
-/// The venue's notices: one log, in order, of the last <see cref="DefaultNoticeCapacity"/> notices of every HTS ID,
-/// which each notice subscription reads from its own place (a <see cref="NoticeReader"/>, opened when it subscribes).
-/// So every subscription of an HTS ID gets every notice (KIS sends a notice to each session subscribed to it), and
-/// nothing from before it subscribed. The log is bounded whatever the run's length: a reader that stopped reading
-/// (a stalled session) and fell more than the capacity behind loses its oldest notices, counted exactly in
-/// <see cref="SimulatorCounters.NoticesLost"/>. A reader nobody polls any more (a released subscription) holds nothing.
-/// State of the venue, under its lock.
+/// The venue's notices, kept in a <see cref="NoticeLog"/> of the last <see cref="DefaultNoticeCapacity"/> (by default)
+/// under the venue's lock: the notice streams' polls, and the wake-up of sessions waiting for the next notice. A notice
+/// goes out only once the change it tells is journaled; notices a stalled reader lost are counted in
+/// <see cref="SimulatorCounters.NoticesLost"/>.
 /// </summary>
 internal sealed partial class PaperVenue
 {
     /// <summary>Notices kept for readers that have not read them yet: at 10 orders a second, hours of notices.</summary>
     public const int DefaultNoticeCapacity = 100_000;
 
-    private readonly int _noticeCapacity;
-    private PaperNotice[] _noticeRing; // position p at p % length; grows to the capacity
-    private long _oldestNotice; // position of the oldest notice kept
-    private long _nextNotice; // position of the next notice: how many were ever published
-    private readonly Dictionary<(string HtsId, bool Derivative), KeyTally> _noticeTallies = []; // per reader key: notices published, overwritten
+    private readonly NoticeLog _notices; // under _gate
 
     private TaskCompletionSource _noticePublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -33,7 +26,7 @@ internal sealed partial class PaperVenue
     {
         get
         {
-            lock (_gate) return _nextNotice;
+            lock (_gate) return _notices.Published;
         }
     }
 
@@ -41,7 +34,7 @@ internal sealed partial class PaperVenue
     /// what its notice subscriptions (H0STCNI0, H0IFCNI0) get.</summary>
     public long NoticesPublishedFor(string htsId)
     {
-        lock (_gate) return _noticeTallies.GetValueOrDefault((htsId, false)).Published + _noticeTallies.GetValueOrDefault((htsId, true)).Published;
+        lock (_gate) return _notices.PublishedFor(htsId);
     }
 
     /// <summary>True when an account of the venue (one a credential was given, one used since, one restored) has
@@ -54,7 +47,7 @@ internal sealed partial class PaperVenue
     /// <summary>A reader of <paramref name="htsId"/>'s stock (or futures/options) notices from now on.</summary>
     public NoticeReader OpenNotices(string htsId, bool derivative)
     {
-        lock (_gate) return new NoticeReader(htsId, derivative, _nextNotice, _noticeTallies.GetValueOrDefault((htsId, derivative)).Published);
+        lock (_gate) return _notices.Open(htsId, derivative);
     }
 
     /// <summary>True when a notice for <paramref name="reader"/> is waiting at <paramref name="now"/> (a notice
@@ -69,10 +62,10 @@ internal sealed partial class PaperVenue
             waiting = SkipToOwn(reader);
         }
         // A notice goes out only once the change it tells is on disk (a fill from the tape is journaled, not yet committed).
-        if (!waiting || _journal is null) return waiting;
+        if (!waiting || !_changes.IsKept) return waiting;
         try
         {
-            _journal.CommitAll();
+            _changes.CommitAll();
             return true;
         }
         catch (IOException)
@@ -88,58 +81,18 @@ internal sealed partial class PaperVenue
     {
         lock (_gate)
         {
-            if (!SkipToOwn(reader)) return null;
-            var notice = _noticeRing[reader.Position++ % _noticeRing.Length];
-            reader.Taken++;
-            return notice;
+            return SkipToOwn(reader) ? _notices.Take(reader) : null;
         }
     }
 
-    /// <summary>Moves <paramref name="reader"/> past notices of other HTS IDs (and past what the log lost, counting
-    /// its own); true when it stands at one of its own. Under the lock.</summary>
+    /// <summary>Moves <paramref name="reader"/> to its next own notice (<see cref="NoticeLog.SkipToOwn"/>), counting what
+    /// it lost in <see cref="SimulatorCounters.NoticesLost"/>; true when one is waiting. Under the lock.</summary>
     private bool SkipToOwn(NoticeReader reader)
     {
-        if (reader.Position < _oldestNotice)
-        {
-            // Every position before the oldest kept was overwritten: those of this reader's key it had not taken are lost.
-            var gone = _noticeTallies.GetValueOrDefault(reader.Key).Overwritten;
-            if (gone > reader.Taken && _market.Counters is { } counters) Interlocked.Add(ref counters._noticesLost, gone - reader.Taken);
-            reader.Taken = Math.Max(reader.Taken, gone);
-            reader.Position = _oldestNotice;
-        }
-        for (; reader.Position < _nextNotice; reader.Position++)
-            if (reader.Owns(_noticeRing[reader.Position % _noticeRing.Length])) return true;
-        return false;
+        var own = _notices.SkipToOwn(reader, out var lost);
+        if (lost > 0 && _market.Counters is { } counters) Interlocked.Add(ref counters._noticesLost, lost);
+        return own;
     }
-
-    /// <summary>Adds a notice to the log, growing it up to the capacity and then overwriting the oldest. Under the lock.</summary>
-    private void Append(PaperNotice notice)
-    {
-        var key = (notice.HtsId, notice.Event.Derivative);
-        var tally = _noticeTallies.GetValueOrDefault(key);
-        _noticeTallies[key] = tally with { Published = tally.Published + 1 };
-        if (_nextNotice - _oldestNotice == _noticeRing.Length)
-        {
-            if (_noticeRing.Length < _noticeCapacity)
-            {
-                var grown = new PaperNotice[Math.Min(_noticeCapacity, _noticeRing.Length * 2)];
-                for (var p = _oldestNotice; p < _nextNotice; p++) grown[p % grown.Length] = _noticeRing[p % _noticeRing.Length];
-                _noticeRing = grown;
-            }
-            else
-            {
-                var oldest = _noticeRing[_oldestNotice % _noticeRing.Length];
-                var oldestKey = (oldest.HtsId, oldest.Event.Derivative);
-                var oldestTally = _noticeTallies[oldestKey];
-                _noticeTallies[oldestKey] = oldestTally with { Overwritten = oldestTally.Overwritten + 1 };
-                _oldestNotice++;
-            }
-        }
-        _noticeRing[_nextNotice++ % _noticeRing.Length] = notice;
-    }
-
-    /// <summary>One reader key's notices: published in all, and gone from the log (the oldest of them).</summary>
-    private readonly record struct KeyTally(long Published, long Overwritten);
 }
 
 /// <summary>

@@ -1,6 +1,5 @@
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
-using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
 using Kis.Realtime.Simulator.Trading.Engine;
 
@@ -15,15 +14,13 @@ namespace Kis.Realtime.Simulator.Trading;
 /// </summary>
 internal sealed partial class PaperVenue
 {
-    private VenueJournal? _journal;
-    private readonly HashSet<PaperOrder> _changedOrders = new(ReferenceEqualityComparer.Instance); // since the last journal line
-    private readonly HashSet<PaperAccount> _changedAccounts = new(ReferenceEqualityComparer.Instance);
+    private readonly VenueChangeJournal _changes = new(); // under _gate
 
     /// <summary>Journals every change from now on (the state file's <see cref="VenueStateFile.Keep"/>, after
     /// <see cref="Restore"/>).</summary>
     public void Journal(VenueJournal journal)
     {
-        lock (_gate) _journal = journal;
+        lock (_gate) _changes.Keep(journal);
     }
 
     /// <summary>A copy of the venue's state at market time <paramref name="now"/>; with a journal, the journal's next
@@ -34,54 +31,15 @@ internal sealed partial class PaperVenue
         {
             ReadTape(); // fills the market made are part of the state
             JournalChanges(); // in the old generation too: kept if this snapshot is never written
-            var accounts = _accounts.Values.OrderBy(a => a.Number, StringComparer.Ordinal).Select(a => StateOf(a, a.Orders)).ToArray();
-            return new VenueSnapshot(VenueSnapshot.CurrentVersion, now, _day, _market.LastOrderNumber, accounts, _journal?.Rotate() ?? 0);
+            var accounts = _accounts.Values.OrderBy(a => a.Number, StringComparer.Ordinal)
+                .Select(a => VenueChangeJournal.StateOf(a, a.Orders)).ToArray();
+            return new VenueSnapshot(VenueSnapshot.CurrentVersion, now, _day, _market.LastOrderNumber, accounts, _changes.Rotate());
         }
     }
 
-    private static VenueAccountState StateOf(PaperAccount a, IEnumerable<PaperOrder> orders) => new(
-        a.Number, a.HtsId, PaperAccount.HashOwner(a.Owner), a.Cash, a.CostsCharged,
-        [.. orders.Select(o => new VenueOrderState(o.Number, o.Original, o.Code, o.Buy, o.IsMarket, o.Quantity, o.Request.Price,
-            o.Rules.IsDerivative, o.PlacedAt, o.ReservePrice, o.Remaining, o.Filled, o.FilledValue, o.Cancelled, o.Closed, o.Commission, o.Tax))],
-        [.. a.Positions.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new VenuePositionState(p.Key, p.Value.Quantity, p.Value.Cost,
-            p.Value.BoughtToday, p.Value.SoldToday, p.Value.Derivative, p.Value.Realized))]);
-
-    /// <summary>Marks an order (and its account) changed, for the next journal line. Under the lock.</summary>
-    private void Changed(VenueOrder order)
-    {
-        if (_journal is null) return;
-        var paper = (PaperOrder)order;
-        _changedOrders.Add(paper);
-        _changedAccounts.Add(paper.Account);
-    }
-
-    /// <summary>Marks an account changed (new, or its day started), for the next journal line. Under the lock.</summary>
-    private void Changed(PaperAccount account)
-    {
-        if (_journal is not null) _changedAccounts.Add(account);
-    }
-
-    /// <summary>
-    /// Appends what changed since the last line to the journal (nothing when nothing did); the line's sequence number
-    /// for <see cref="Durable"/> (0: nothing to wait for). Under the lock, at the end of every call that may change the
-    /// state, so the lines follow the venue's order.
-    /// </summary>
-    private long JournalChanges()
-    {
-        if (_journal is null || _changedAccounts.Count == 0) return 0;
-        var accounts = _changedAccounts.OrderBy(a => a.Number, StringComparer.Ordinal)
-            .Select(a => StateOf(a, _changedOrders.Where(o => o.Account == a).OrderBy(o => o.Number))).ToArray();
-        _changedOrders.Clear();
-        _changedAccounts.Clear();
-        return _journal.Append(new VenueJournalRecord(_market.Clock.Now(), _day, _market.LastOrderNumber, accounts));
-    }
-
-    /// <summary>Returns once journal line <paramref name="sequence"/> is on disk: an order is answered only then. Outside
-    /// the lock (the calls arriving meanwhile share the fsync).</summary>
-    private void Durable(long sequence)
-    {
-        if (sequence > 0) _journal!.Commit(sequence);
-    }
+    /// <summary>Appends what changed since the last line to the journal (<see cref="VenueChangeJournal.Append"/>); the
+    /// line's sequence number. Under the lock, at the end of every call that may change the state.</summary>
+    private long JournalChanges() => _changes.Append(_market.Clock.Now(), _day, _market.LastOrderNumber);
 
     /// <summary>
     /// Puts <paramref name="snapshot"/> into this venue (new: no account yet): accounts, orders and positions as they

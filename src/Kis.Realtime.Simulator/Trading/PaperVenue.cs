@@ -39,8 +39,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         ArgumentOutOfRangeException.ThrowIfLessThan(noticeCapacity, 1);
         _market = market;
         _costs = costs ?? TradingCosts.Default; // the options validated the rates
-        _noticeCapacity = noticeCapacity;
-        _noticeRing = new PaperNotice[Math.Min(16, noticeCapacity)];
+        _notices = new NoticeLog(noticeCapacity);
         _core = new VenueCore(this);
         _market.Tape.Listen(this);
     }
@@ -73,7 +72,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             result = Place(request, quote, now);
             journaled = JournalChanges();
         }
-        Durable(journaled); // acknowledged = on disk (issue 73)
+        _changes.Commit(journaled); // acknowledged = on disk (issue 73)
         return result;
     }
 
@@ -88,7 +87,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             ReservePrice = request.IsMarket ? quote.Upper : request.Price, ExpiresAt = TradingHours.OrderHoursEnd(request.Derivative, now),
         };
         account.Orders.Add(order);
-        Changed(order);
+        _changes.Changed(order);
         _core.Accept(order, now);
         Arrive(order, now);
         return PaperResult.Ok(order);
@@ -107,7 +106,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             result = AmendOrCancelLocked(accountNumber, owner, originalNumber, derivative, cancel, (quantity, wholeRemainder), price, kind, now);
             journaled = JournalChanges();
         }
-        Durable(journaled); // acknowledged = on disk (issue 73)
+        _changes.Commit(journaled); // acknowledged = on disk (issue 73)
         return result;
     }
 
@@ -138,8 +137,8 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             Price = cancel ? original.LimitPrice : market ? 0 : price,
         }, now) { ReservePrice = cancel ? original.ReservePrice : market ? band.Upper : price, ExpiresAt = TradingHours.OrderHoursEnd(derivative, now) };
         account.Orders.Add(successor);
-        Changed(original);
-        Changed(successor);
+        _changes.Changed(original);
+        _changes.Changed(successor);
         if (cancel)
         {
             _core.Cancel(original, successor, now);
@@ -208,8 +207,8 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     void IVenueEvents.OnOrderEvent(VenueOrder order, in OrderEvent e, decimal commission, decimal tax)
     {
         var account = ((PaperOrder)order).Account;
-        Changed(order);
-        Append(new PaperNotice(account.HtsId, account.Number, e));
+        _changes.Changed(order);
+        _notices.Append(new PaperNotice(account.HtsId, account.Number, e));
         // Sessions waiting for notices wake now (their continuations run elsewhere, never under this lock).
         Interlocked.Exchange(ref _noticePublished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
@@ -369,7 +368,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
                 && bound.Owner != owner)
                 return null;
             _accounts[number] = account = new PaperAccount(number, bound.Owner is null ? htsId : bound.HtsId, owner, _costs);
-            Changed(account);
+            _changes.Changed(account);
         }
         return account.OwnedBy(owner) ? account : null;
     }

@@ -7,7 +7,7 @@ namespace Kis.Realtime.Tests.Gateway;
 
 /// <summary>
 /// <c>kisrt gateway --fleet</c> as child processes: their arguments and files, and what their status lines say (the
-/// <c>FleetStatusLine</c> and summary of GatewayCommand.Fleet.cs), read one way by every test that starts them.
+/// <c>FleetStatusLine</c> and summary of GatewayFleetProcess.cs), read one way by every test that starts them.
 /// </summary>
 internal static partial class FleetProcesses
 {

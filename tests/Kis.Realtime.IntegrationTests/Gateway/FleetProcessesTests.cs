@@ -1,6 +1,6 @@
 namespace Kis.Realtime.Tests.Gateway;
 
-/// <summary>What the fleet tests read of a fleet process's output while shards move (lines as GatewayCommand.Fleet.cs and the
+/// <summary>What the fleet tests read of a fleet process's output while shards move (lines as GatewayFleetProcess.cs and the
 /// fleet's warnings print them): records counted across a hand-over, the shards it says it let go of.</summary>
 public sealed class FleetProcessesTests
 {

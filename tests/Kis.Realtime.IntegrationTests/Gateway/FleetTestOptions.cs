@@ -32,7 +32,7 @@ internal static class FleetTestOptions
         while (true)
         {
             var text = new StringWriter();
-            var exit = await Kis.Realtime.Cli.Commands.GatewayCommand.FleetStatusAsync(endpoint, json: false, text, CancellationToken.None);
+            var exit = await Kis.Realtime.Cli.Commands.GatewayStatusCommand.FleetStatusAsync(endpoint, json: false, text, CancellationToken.None);
             if (exit == 0 && done?.Invoke(text.ToString()) != false) return text.ToString();
             Assert.True(DateTime.UtcNow < deadline, $"status --fleet: exit {exit}, not served within 60 s:\n{text}");
             await Task.Delay(500); // the next question: each answer is judged on its own

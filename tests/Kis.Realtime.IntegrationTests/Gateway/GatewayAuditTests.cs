@@ -47,7 +47,7 @@ public partial class GatewayAuditTests(ITestOutputHelper output)
         }
 
         var text = new StringWriter();
-        var exit = await GatewayCommand.AuditAsync(broker.Endpoint, Quick, 100, text, CancellationToken.None).WaitAsync(CliTimeout);
+        var exit = await GatewayAuditCommand.AuditAsync(broker.Endpoint, Quick, 100, text, CancellationToken.None).WaitAsync(CliTimeout);
         output.WriteLine(text.ToString());
 
         Assert.Equal(5, exit);
@@ -81,7 +81,7 @@ public partial class GatewayAuditTests(ITestOutputHelper output)
         }
 
         var text = new StringWriter();
-        var exit = await GatewayCommand.AuditAsync(broker.Endpoint, Quick, 100, text, CancellationToken.None).WaitAsync(CliTimeout);
+        var exit = await GatewayAuditCommand.AuditAsync(broker.Endpoint, Quick, 100, text, CancellationToken.None).WaitAsync(CliTimeout);
         output.WriteLine(text.ToString());
         Assert.True(exit == 0, text.ToString());
         Assert.Contains($"stream {broker.Endpoint.StreamFor(Tr)}:", text.ToString(), StringComparison.Ordinal);

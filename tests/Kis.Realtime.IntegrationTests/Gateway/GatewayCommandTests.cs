@@ -21,7 +21,7 @@ public class GatewayCommandTests
         await using var ticks = consumer.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator();
         Assert.True(await ticks.MoveNextAsync().AsTask().WaitAsync(CliTimeout));
         var output = new StringWriter();
-        Assert.Equal(0, await GatewayCommand.StatusAsync(broker.Endpoint, json: false, output, CancellationToken.None));
+        Assert.Equal(0, await GatewayStatusCommand.StatusAsync(broker.Endpoint, json: false, output, CancellationToken.None));
         var text = output.ToString();
         Assert.Contains("broker connected", text);
         Assert.Contains("Connected, 1/41 registrations", text);
@@ -29,7 +29,7 @@ public class GatewayCommandTests
 
         // --json: snake_case names and values, like the records.
         var json = new StringWriter();
-        Assert.Equal(0, await GatewayCommand.StatusAsync(broker.Endpoint, json: true, json, CancellationToken.None));
+        Assert.Equal(0, await GatewayStatusCommand.StatusAsync(broker.Endpoint, json: true, json, CancellationToken.None));
         using var document = System.Text.Json.JsonDocument.Parse(json.ToString());
         Assert.True(document.RootElement.GetProperty("broker_connected").GetBoolean());
         Assert.True(document.RootElement.TryGetProperty("buffer_depth", out _));

@@ -83,7 +83,8 @@ public sealed class GatewayFleetStatusTests(ITestOutputHelper output)
 
             await fleets[1].DisposeAsync(); // what SIGTERM and Ctrl+C do
             var text = new StringWriter();
-            var exit = await GatewayCommand.FleetStatusAsync(broker.Endpoint, json: false, text, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+            var exit = await GatewayStatusCommand.FleetStatusAsync(broker.Endpoint, json: false, text, CancellationToken.None)
+                .WaitAsync(TimeSpan.FromMinutes(2));
             output.WriteLine($"right after b stopped: exit {exit}\n{text}");
             Assert.Contains("process b: LEFT the fleet", text.ToString(), StringComparison.Ordinal);
             Assert.DoesNotContain("process b: plan", text.ToString(), StringComparison.Ordinal);
@@ -125,7 +126,7 @@ public sealed class GatewayFleetStatusTests(ITestOutputHelper output)
             int exit;
             try
             {
-                exit = await GatewayCommand.FleetStatusAsync(endpoint, json: false, text, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+                exit = await GatewayStatusCommand.FleetStatusAsync(endpoint, json: false, text, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
             }
             catch (Exception e) when (e is Kis.Realtime.Cli.Configuration.CliRunException or KisConnectionException)
             {

@@ -118,7 +118,7 @@ public sealed class GatewayFleetStopTests(ITestOutputHelper output)
         // One snapshot for the summary and the figures: a shard still ending at the budget's end replaces its figures once
         // done (FleetShard.EndEnding), so two reads could disagree with each other.
         var status = fleet.Status();
-        var (summary, complete) = Kis.Realtime.Cli.Commands.GatewayCommand.FleetEndSummary(status);
+        var (summary, complete) = Kis.Realtime.Cli.Commands.GatewayFleetProcess.FleetEndSummary(status);
         output.WriteLine($"budget {Budget.TotalSeconds:0.0} s, the stop took {took.TotalSeconds:0.00} s\n{summary}");
         Assert.True(took <= Budget + Slack, $"the stop took {took.TotalSeconds:0.00} s, budget {Budget.TotalSeconds:0.0} s");
         var shards = status.Shards;
@@ -153,7 +153,7 @@ public sealed class GatewayFleetStopTests(ITestOutputHelper output)
         var took = clock.Elapsed;
         var status = fleet.Status(); // one snapshot for the summary and the figures: the shard is still closing
         var atStop = status.Shards.Single(s => s.Shard == "0");
-        var (summary, complete) = Kis.Realtime.Cli.Commands.GatewayCommand.FleetEndSummary(status);
+        var (summary, complete) = Kis.Realtime.Cli.Commands.GatewayFleetProcess.FleetEndSummary(status);
         output.WriteLine($"budget {Budget.TotalSeconds:0.0} s, the stop took {took.TotalSeconds:0.00} s: received {atStop.EndedReceived}, " +
                          $"confirmed {atStop.EndedConfirmed}, dropped at the stop's bound {atStop.StopDropped}, fenced {atStop.Fenced}\n{summary}");
         Assert.True(took <= Budget + Slack, $"the stop took {took.TotalSeconds:0.00} s, budget {Budget.TotalSeconds:0.0} s");

@@ -18,7 +18,7 @@ public sealed class GatewayAuditCliTests
         var options = GatewayAuditOptions.Default with { Quiet = TimeSpan.FromSeconds(seconds) };
 
         var e = await Assert.ThrowsAsync<CliUsageException>(() =>
-            GatewayCommand.AuditAsync(KisGatewayEndpoint.Default, options, 10, TextWriter.Null, CancellationToken.None));
+            GatewayAuditCommand.AuditAsync(KisGatewayEndpoint.Default, options, 10, TextWriter.Null, CancellationToken.None));
 
         Assert.Equal("--quiet must be positive.", e.Message);
     }
@@ -28,7 +28,7 @@ public sealed class GatewayAuditCliTests
     {
         var shard = new GatewayFleetShardStatus("0", GatewayRole.Active, 1, 0, 0, null) { EndedReceived = 100, EndedConfirmed = 90, EndedOverflowed = 10 };
 
-        var (line, complete) = GatewayCommand.FleetEndSummary(new GatewayFleetStatus("b", 1, 1, [shard]));
+        var (line, complete) = GatewayFleetProcess.FleetEndSummary(new GatewayFleetStatus("b", 1, 1, [shard]));
 
         Assert.False(complete);
         Assert.Contains("not everything was published: 0 unconfirmed, 10 overflowed;", line, StringComparison.Ordinal);
@@ -39,7 +39,7 @@ public sealed class GatewayAuditCliTests
     {
         var shard = new GatewayFleetShardStatus("0", GatewayRole.Active, 1, 0, 0, null) { EndedReceived = 100, EndedConfirmed = 95, Fenced = 10 };
 
-        var (line, complete) = GatewayCommand.FleetEndSummary(new GatewayFleetStatus("b", 1, 1, [shard]));
+        var (line, complete) = GatewayFleetProcess.FleetEndSummary(new GatewayFleetStatus("b", 1, 1, [shard]));
 
         Assert.False(complete); // an over-count is a defect to see, not a clean stop
         Assert.Contains("not everything was published: -5 unconfirmed, 0 overflowed;", line, StringComparison.Ordinal);

@@ -74,31 +74,31 @@ public sealed class FleetPlanTests
         {
             var keys = Path.Combine(folder.FullName, "keys.txt");
             File.WriteAllLines(keys, ["# desk keys", "", "K1 S1", "K2   S2  # the second"]);
-            Assert.Equal([("K1", "S1"), ("K2", "S2")], GatewayCommand.ReadCredentialsFile(keys).Select(c => (c.AppKey, c.AppSecret)));
+            Assert.Equal([("K1", "S1"), ("K2", "S2")], GatewayFleetProcess.ReadCredentialsFile(keys).Select(c => (c.AppKey, c.AppSecret)));
             File.WriteAllLines(keys, ["K1 S1", "K2 TOPSECRET extra"]);
-            var e = Assert.Throws<CliUsageException>(() => GatewayCommand.ReadCredentialsFile(keys));
+            var e = Assert.Throws<CliUsageException>(() => GatewayFleetProcess.ReadCredentialsFile(keys));
             Assert.Contains("entry 2", e.Message);
             Assert.DoesNotContain("TOPSECRET", e.Message);
             File.WriteAllLines(keys, ["K1 S1", "K1 S2"]);
-            Assert.Throws<CliUsageException>(() => GatewayCommand.ReadCredentialsFile(keys));
+            Assert.Throws<CliUsageException>(() => GatewayFleetProcess.ReadCredentialsFile(keys));
             // One file for both commands: what `kisrt sim --app-keys 3 --app-keys-file F` writes, the gateway reads; and the
             // gateway's lines, the simulator reads.
             var generated = SimKeyFile.Generate(3);
             SimKeyFile.Write(keys, generated);
-            Assert.Equal(generated.Select(c => (c.AppKey, c.AppSecret)), GatewayCommand.ReadCredentialsFile(keys).Select(c => (c.AppKey, c.AppSecret)));
+            Assert.Equal(generated.Select(c => (c.AppKey, c.AppSecret)), GatewayFleetProcess.ReadCredentialsFile(keys).Select(c => (c.AppKey, c.AppSecret)));
             Assert.Equal(generated, SimKeyFile.Read(keys));
             File.WriteAllLines(keys, ["K1 S1", "K2 S2"]);
             Assert.Equal([("K1", "S1"), ("K2", "S2")], SimKeyFile.Read(keys).Select(c => (c.AppKey, c.AppSecret)));
             File.WriteAllText(keys, "{\"Kis\":{\"Credentials\":[{\"AppKey\":\"K1\",\"AppSecret\":\"TOPSECRET\"},{\"AppKey\":\"K2\"}]}}");
-            e = Assert.Throws<CliUsageException>(() => GatewayCommand.ReadCredentialsFile(keys));
+            e = Assert.Throws<CliUsageException>(() => GatewayFleetProcess.ReadCredentialsFile(keys));
             Assert.Contains("entry 2", e.Message);
             Assert.DoesNotContain("TOPSECRET", e.Message);
             File.WriteAllText(keys, "{\"Kis\":{\"Credentials\":[{\"AppKey\":\"K1\",\"AppSecret\":\"TOPSECRET\"");
-            Assert.DoesNotContain("TOPSECRET", Assert.Throws<CliUsageException>(() => GatewayCommand.ReadCredentialsFile(keys)).Message);
+            Assert.DoesNotContain("TOPSECRET", Assert.Throws<CliUsageException>(() => GatewayFleetProcess.ReadCredentialsFile(keys)).Message);
             var universe = Path.Combine(folder.FullName, "universe.txt");
             File.WriteAllLines(universe, ["# KOSPI", "H0STCNT0:005930", "  index:0001  # KOSPI index", ""]);
-            Assert.Equal(["H0STCNT0:005930", "index:0001"], GatewayCommand.ReadListFile(universe, "--sub-file"));
-            Assert.Throws<CliUsageException>(() => GatewayCommand.ReadListFile(Path.Combine(folder.FullName, "missing.txt"), "--sub-file"));
+            Assert.Equal(["H0STCNT0:005930", "index:0001"], GatewayFleetProcess.ReadListFile(universe, "--sub-file"));
+            Assert.Throws<CliUsageException>(() => GatewayFleetProcess.ReadListFile(Path.Combine(folder.FullName, "missing.txt"), "--sub-file"));
         }
         finally
         {

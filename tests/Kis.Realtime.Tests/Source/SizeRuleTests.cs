@@ -27,7 +27,6 @@ public sealed class SizeRuleTests
         "type Kis.Realtime.Simulator.Backtest.BacktestVenue",
         "type Kis.Realtime.Simulator.Market.Stock",
         "type Kis.Realtime.Gateway.KisGatewayClient",
-        "type Kis.Realtime.Cli.Commands.GatewayCommand",
         "type Kis.Realtime.Gateway.Internal.GatewayStreamReader",
     };
 

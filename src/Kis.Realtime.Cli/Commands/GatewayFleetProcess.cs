@@ -5,9 +5,9 @@ using Kis.Realtime.Gateway;
 namespace Kis.Realtime.Cli.Commands;
 
 /// <summary><c>kisrt gateway --fleet</c>: one process of a fleet sharing the app keys of a credentials file (docs/gateway.md, Fleet).</summary>
-internal static partial class GatewayCommand
+internal static class GatewayFleetProcess
 {
-    private sealed record FleetOptions(Option<bool> Fleet, Option<string?> Name, Option<string?> CredentialsFile, Option<string?> SubFile)
+    internal sealed record FleetOptions(Option<bool> Fleet, Option<string?> Name, Option<string?> CredentialsFile, Option<string?> SubFile)
     {
         public static FleetOptions Create() => new(
             new Option<bool>("--fleet")
@@ -54,7 +54,7 @@ internal static partial class GatewayCommand
 
     /// <summary>Runs this process as one of the fleet until cancelled or <paramref name="stopAfter"/>; a status line every
     /// <paramref name="interval"/>.</summary>
-    internal static async Task<int> RunFleetAsync(ConnectionArgs connection, KisGatewayOptions options, string? name,
+    internal static async Task<int> RunAsync(ConnectionArgs connection, KisGatewayOptions options, string? name,
         TimeSpan interval, TimeSpan? stopAfter, ClientHost.Environment environment, TextWriter status, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -69,7 +69,7 @@ internal static partial class GatewayCommand
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            return await StoppedDuringStartupAsync(status, "starting").ConfigureAwait(false);
+            return await GatewayCommand.StoppedDuringStartupAsync(status, "starting").ConfigureAwait(false);
         }
         await using var hostScope = host;
         var fleetOptions = KisGatewayFleetOptions.Default with

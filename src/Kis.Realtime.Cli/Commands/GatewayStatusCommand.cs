@@ -6,14 +6,14 @@ using Kis.Realtime.Gateway;
 namespace Kis.Realtime.Cli.Commands;
 
 /// <summary><c>kisrt gateway status</c>: a running gateway's figures, as the requesting broker user may see them.</summary>
-internal static partial class GatewayCommand
+internal static partial class GatewayStatusCommand
 {
-    private static Command StatusCommand()
+    public static Command Create()
     {
-        var amqp = AmqpOption();
-        var amqpPassword = PasswordFileOption();
+        var amqp = GatewayCommand.AmqpOption();
+        var amqpPassword = GatewayCommand.PasswordFileOption();
         var amqpCa = GatewayConnection.CaOption();
-        var ns = NamespaceOption();
+        var ns = GatewayCommand.NamespaceOption();
         var json = new Option<bool>("--json") { Description = "the whole status as JSON" };
         var fleet = new Option<bool>("--fleet")
         {
@@ -26,7 +26,7 @@ internal static partial class GatewayCommand
         };
         command.SetAction((parse, token) =>
         {
-            var endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword));
+            var endpoint = GatewayCommand.Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword));
             return RefusalSaidAsync(endpoint, () => parse.GetValue(fleet) ? FleetStatusAsync(endpoint, parse.GetValue(json), Console.Out, token)
                 : StatusAsync(endpoint, parse.GetValue(json), Console.Out, token));
         });
@@ -89,7 +89,7 @@ internal static partial class GatewayCommand
         await output.WriteLineAsync($"role active: run {s.Run}{(s.PreviousRun is { } p ? $" (follows run {p}, {s.ClaimsRestored} claims restored)" : "")}, " +
                                     $"standbys {(s.Standbys < 0 ? "not yet counted" : s.Standbys.ToString(CultureInfo.InvariantCulture))}");
         await output.WriteLineAsync(
-            $"gateway run {s.Run}, started {s.StartedAt:u}, broker {Broker(s)} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
+            $"gateway run {s.Run}, started {s.StartedAt:u}, broker {GatewayCommand.Broker(s)} ({endpoint.DisplayUri}, namespace {endpoint.Namespace})");
         await output.WriteLineAsync($"publish rate {s.PublishRate:0.0} records/s, received {s.Received}, confirmed {s.Confirmed}, republished " +
             $"{s.Republished}, overflowed {s.Overflowed}");
         await output.WriteLineAsync($"published {s.Published} records in {s.MessagesPublished} messages ({s.RecordsPerMessage:0.0} a message)");

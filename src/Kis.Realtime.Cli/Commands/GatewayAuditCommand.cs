@@ -9,14 +9,14 @@ namespace Kis.Realtime.Cli.Commands;
 /// consecutive, cumulative volume continuous, every run change against its announcement; what is missing and whether the
 /// stream states it. Exit 0 when nothing is missing unstated, <see cref="CliFailures.AuditFound"/> when something is.
 /// </summary>
-internal static partial class GatewayCommand
+internal static class GatewayAuditCommand
 {
-    private static Command AuditCommand()
+    public static Command Create()
     {
-        var amqp = AmqpOption();
-        var amqpPassword = PasswordFileOption();
+        var amqp = GatewayCommand.AmqpOption();
+        var amqpPassword = GatewayCommand.PasswordFileOption();
         var amqpCa = GatewayConnection.CaOption();
-        var ns = NamespaceOption();
+        var ns = GatewayCommand.NamespaceOption();
         var trs = new Option<string[]>("--tr") { Description = "audit this TR's stream (repeat for more; default: every TR stream of the namespace)" };
         var maxMessages = new Option<long?>("--max-messages")
         {
@@ -32,7 +32,7 @@ internal static partial class GatewayCommand
         };
         command.SetAction((parse, token) =>
         {
-            var endpoint = Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword));
+            var endpoint = GatewayCommand.Endpoint(parse.GetValue(amqp), parse.GetValue(ns), parse.GetValue(amqpCa), parse.GetValue(amqpPassword));
             var options = GatewayAuditOptions.Default with
             {
                 Trs = parse.GetValue(trs) is { Length: > 0 } t ? t : null,

@@ -9,7 +9,7 @@ namespace Kis.Realtime.Cli.Commands;
 /// process is active (it follows the gateway's checkpoints), so a standby prints its own status line with the writer's
 /// figures, and every line says how far the history is behind what the gateway confirmed.
 /// </summary>
-internal static partial class GatewayCommand
+internal static class GatewayHistory
 {
     /// <summary>The writer's lag for a status line: records owed, the oldest's age, BEHIND past the writer's threshold.</summary>
     internal static string HistoryLag(KisPostgresStreamWriter writer)
@@ -28,7 +28,7 @@ internal static partial class GatewayCommand
     }
 
     /// <summary>Every <paramref name="interval"/> while this process is a standby: the standby's history line.</summary>
-    private static async Task StandbyHistoryAsync(KisGatewayElection election, KisPostgresStreamWriter writer, TimeSpan interval, TextWriter status,
+    internal static async Task StandbyHistoryAsync(KisGatewayElection election, KisPostgresStreamWriter writer, TimeSpan interval, TextWriter status,
         CancellationToken stop)
     {
         using var ticker = new PeriodicTimer(interval);
@@ -43,7 +43,7 @@ internal static partial class GatewayCommand
     }
 
     /// <summary>The command ends while standby: the writer's figures, and whether it owes what the gateway confirmed.</summary>
-    private static async Task<bool> EndStandbyHistoryAsync(KisPostgresStreamWriter writer, TextWriter status)
+    internal static async Task<bool> EndStandbyHistoryAsync(KisPostgresStreamWriter writer, TextWriter status)
     {
         var lag = writer.Lag();
         await status.WriteLineAsync($"kisrt gateway: PostgreSQL run {writer.RunId} (standby): committed {writer.Status().Sum(s => s.CommittedRecords)}" +
@@ -53,22 +53,8 @@ internal static partial class GatewayCommand
         return lag.Behind;
     }
 
-    /// <summary>Standbys waiting now; 0 when the broker does not say (the stop goes on either way).</summary>
-    private static async Task<int> CountStandbysAsync(KisGatewayEndpoint endpoint)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            return await KisGatewayElection.CountStandbysAsync(endpoint, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is KisConnectionException or OperationCanceledException or RabbitMQ.Client.Exceptions.OperationInterruptedException)
-        {
-            return 0;
-        }
-    }
-
     /// <summary>The sink's figures once it has committed all it was given (or the timeout passed).</summary>
-    private static async Task<GatewaySinkStatus> WaitForSinkAsync(GatewayStreamFollower sink, long confirmed, TimeSpan timeout)
+    internal static async Task<GatewaySinkStatus> WaitForSinkAsync(GatewayStreamFollower sink, long confirmed, TimeSpan timeout)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
         var deadline = DateTime.UtcNow + timeout;

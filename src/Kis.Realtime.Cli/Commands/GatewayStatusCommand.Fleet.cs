@@ -5,7 +5,7 @@ using Kis.Realtime.Gateway;
 namespace Kis.Realtime.Cli.Commands;
 
 /// <summary><c>kisrt gateway status --fleet</c>: what the fleet's processes published, grouped by the process holding each shard.</summary>
-internal static partial class GatewayCommand
+internal static partial class GatewayStatusCommand
 {
     internal static async Task<int> FleetStatusAsync(KisGatewayEndpoint endpoint, bool json, TextWriter output, CancellationToken cancellationToken)
     {
@@ -88,7 +88,7 @@ internal static partial class GatewayCommand
             foreach (var session in shard.Gateway?.Sessions ?? [])
                 await output.WriteLineAsync($"  shard {shard.Shard} app key {session.AppKey}: {session.State}, {session.Registrations}/41 registrations, " +
                                             $"run {shard.Gateway!.Run}, lag {shard.Gateway.BufferDepth} records (confirms outstanding " +
-                                            $"{shard.Gateway.ConfirmsOutstanding}), broker {Broker(shard.Gateway)}").ConfigureAwait(false);
+                                            $"{shard.Gateway.ConfirmsOutstanding}), broker {GatewayCommand.Broker(shard.Gateway)}").ConfigureAwait(false);
     }
 
     private static string Age(GatewayFleetStatus process) =>
