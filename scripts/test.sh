@@ -10,6 +10,19 @@ scripts/browser.sh || { echo "test: scripts/browser.sh could not install chromiu
 scripts/python.sh || { echo "test: scripts/python.sh could not install python3-pandas (see above)" >&2; exit 1; }
 # Native AOT publishing (AotWorkerTests) needs clang and zlib1g-dev (installed with apt-get the first time).
 scripts/aot.sh || { echo "test: scripts/aot.sh could not install clang / zlib1g-dev (see above)" >&2; exit 1; }
+# The two Native AOT publishes (kisrt for NativeKisrtTests, the worker for AotWorkerTests: minutes each) start now, in
+# the background at the lowest priority, so they use what the builds and the unit tests leave of the cores instead of
+# running alone at the end; those tests wait for them (scripts/aot-prepublish.sh). Their own session, so that the
+# publish still running when the tests end (a filter left them out, a build failed) is stopped with its compilers.
+prepublished=
+if [ "${KISRT_SKIP_AOT:-}" != 1 ] || [ "${CI:-}" = true ]; then
+  prepublished=$(mktemp -d "${TMPDIR:-/tmp}/kisrt-test-aot.XXXXXX")
+  setsid nice -n 19 scripts/aot-prepublish.sh "$prepublished" </dev/null >"$prepublished/script.log" 2>&1 &
+  prepublisher=$!
+  export KISRT_TEST_PREPUBLISHED=$prepublished
+  trap 'kill -- -"$prepublisher" 2>/dev/null; rm -rf "$prepublished"' EXIT
+  trap 'exit 143' TERM INT
+fi
 # The gateway's cluster tests (GatewayClusterTests) need three more RabbitMQ nodes (scripts/rabbitmq-cluster.sh: about
 # 1-3 minutes to start on a busy 2-core machine). In CI, or with KISRT_TEST_CLUSTER=1, they start in the background now,
 # while the tests build and run; the cluster tests wait for them (the script's lock). Elsewhere those tests are skipped
@@ -27,4 +40,4 @@ done
 echo "test: building and running the unit, then the integration tests ($SECONDS s in)"
 # -m:1: the unit and integration projects one after the other (both at once on two cores made timing tests flaky).
 # --blame: should a test host die (a crash, the kernel's OOM killer), the run names the tests it was running.
-exec dotnet test -m:1 --blame "$@"
+dotnet test -m:1 --blame "$@"

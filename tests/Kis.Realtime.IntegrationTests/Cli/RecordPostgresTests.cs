@@ -7,6 +7,7 @@ using Kis.Realtime.PostgreSql.Internal;
 using Kis.Realtime.Formatting;
 using Kis.Realtime.Protocol;
 using Npgsql;
+using Kis.Realtime.Tests.Client;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 
 namespace Kis.Realtime.Tests.Cli;
@@ -167,10 +168,8 @@ public partial class RecordPostgresTests
     [Fact]
     public async Task An_unreachable_database_fails_the_run_at_start_without_showing_the_password()
     {
-        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        closed.Start();
-        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop(); // nothing listens there any more
+        using var closed = new RefusingPort();
+        var port = closed.Port;
         var connection = $"Host=127.0.0.1;Port={port};Username=kisrt;Password=secret-password-123;Database=kisrt;Timeout=5";
         var stderr = new StringWriter();
         var e = await Assert.ThrowsAsync<Kis.Realtime.Cli.Configuration.CliRunException>(() =>

@@ -2,6 +2,7 @@ using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Cli;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Kis.Realtime.Tests.Client;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Gateway;
@@ -133,10 +134,8 @@ public class GatewayFleetFaultTests
     [Fact] // no broker at all: the port refuses every connection
     public async Task A_standby_whose_elections_cannot_reach_the_broker_is_degraded_then_unhealthy_not_a_healthy_standby()
     {
-        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        closed.Start();
-        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop(); // a port nothing listens on now
+        using var closed = new RefusingPort();
+        var port = closed.Port;
         var endpoint = KisGatewayEndpoint.Default with { AmqpUri = new Uri($"amqp://guest:guest@127.0.0.1:{port}/"), Namespace = "unreachable" };
         var options = KisGatewayFleetOptions.Default with
         {

@@ -1,11 +1,10 @@
-using System.Net;
-using System.Net.Sockets;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Kis.Realtime.Tests.Gateway;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Kis.Realtime.Tests.Client;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Hosting;
@@ -17,15 +16,6 @@ public class HealthCheckTests
     {
         var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Name == name);
         return report.Entries[name];
-    }
-
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 
     [Fact]
@@ -48,7 +38,8 @@ public class HealthCheckTests
     [Fact]
     public async Task Client_check_is_unhealthy_when_the_first_connection_failed()
     {
-        var port = FreePort();
+        using var closed = new RefusingPort();
+        var port = closed.Port;
         var services = new ServiceCollection().AddLogging();
         services.AddKisRealtime("dead", new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -85,7 +76,8 @@ public class HealthCheckTests
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var sim = await StartSimAsync();
         // The approval key comes from the simulator; its WebSocket URL has nothing listening: the first connect fails for good.
-        var deadWebSocket = new Uri($"ws://127.0.0.1:{FreePort()}/");
+        using var closed = new RefusingPort();
+        var deadWebSocket = new Uri($"ws://127.0.0.1:{closed.Port}/");
         var options = KisGatewayOptions.Default
             with { Client = Options(sim) with { WebSocketUrl = deadWebSocket, RetryOnInitialConnect = false }, Endpoint = broker.Endpoint };
         await using var gateway = await KisGateway.StartAsync(options);

@@ -100,7 +100,10 @@ public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFix
         Assert.Equal("H0UPCNT0", document.RootElement.GetProperty("registrations")[0].GetProperty("tr").GetString());
     }
 
-    /// <summary>Publishes kisrt once for the class (minutes) with <c>scripts/kisrt.sh</c>, into a folder deleted afterwards.</summary>
+    /// <summary>
+    /// Publishes kisrt once for the class (minutes) with <c>scripts/kisrt.sh</c>, into a folder deleted afterwards; under
+    /// scripts/test.sh, takes the publish that script started in the background instead (<see cref="PrepublishedAot"/>).
+    /// </summary>
     public sealed class Publish : IDisposable
     {
         /// <summary>What the script says on stderr when it publishes.</summary>
@@ -109,10 +112,19 @@ public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFix
         /// <summary>What <c>kisrt --version</c> prints, and nothing else.</summary>
         public const string VersionOnly = @"^\d+\.\d+\.\d+\S*\n$";
 
-        private readonly string _output = Path.Combine(Path.GetTempPath(), $"kisrt-native-{Guid.NewGuid():N}");
+        /// <summary>The background publish's folder (scripts/test.sh's, left to it), or null: this class publishes.</summary>
+        private readonly string? _prepublished = PrepublishedAot.Folder;
+
+        private readonly string _output;
         private readonly Lazy<Task<string>> _published;
 
-        public Publish() => _published = new(PublishAsync);
+        public Publish()
+        {
+            _output = _prepublished is null
+                ? Path.Combine(Path.GetTempPath(), $"kisrt-native-{Guid.NewGuid():N}")
+                : Path.Combine(_prepublished, "kisrt");
+            _published = new(PublishAsync);
+        }
 
         public Task<string> PathAsync() => _published.Value;
 
@@ -134,7 +146,9 @@ public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFix
 
         private async Task<string> PublishAsync()
         {
-            var publish = await RunScriptAsync("--version");
+            var publish = _prepublished is null
+                ? await RunScriptAsync("--version")
+                : await PrepublishedAot.WaitAsync(_prepublished, "kisrt", PrepublishedAot.Timeout);
             Assert.True(publish.ExitCode == 0, $"scripts/kisrt.sh failed:\n{publish.Output}\n{publish.Errors}");
             Assert.Contains(Publishing, publish.Errors, StringComparison.Ordinal);
             Assert.DoesNotContain("warning IL", publish.Errors);
@@ -148,7 +162,7 @@ public sealed class NativeKisrtTests(NativeKisrtTests.Publish kisrt) : IClassFix
 
         public void Dispose()
         {
-            if (Directory.Exists(_output)) Directory.Delete(_output, recursive: true);
+            if (_prepublished is null && Directory.Exists(_output)) Directory.Delete(_output, recursive: true);
         }
     }
 }

@@ -1,9 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Kis.Realtime.Cli;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Client;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 
 namespace Kis.Realtime.Tests.Cli;
@@ -11,16 +10,6 @@ namespace Kis.Realtime.Tests.Cli;
 /// <summary>Every failure is one line naming what to fix, with the README's exit code (2 usage, 3 run failed, 1 bad input).</summary>
 public class FailurePathTests
 {
-    /// <summary>A loopback port with nothing listening (bound, then released).</summary>
-    private static int ClosedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     private static async Task<(int Exit, string Errors)> Stream(ConnectionArgs connection, StreamArgs? args = null)
     {
         var stderr = new StringWriter();
@@ -54,7 +43,8 @@ public class FailurePathTests
     public async Task Nothing_listening_on_the_websocket_url_is_one_line_naming_the_url_exit_3()
     {
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.Off });
-        var url = $"ws://127.0.0.1:{ClosedPort()}/";
+        using var closed = new RefusingPort();
+        var url = $"ws://127.0.0.1:{closed.Port}/";
         var (exit, errors) = await Stream(Against(sim, "index:0001", "program:005930") with { WebSocketUrl = url });
 
         Assert.Equal(3, exit);
@@ -92,7 +82,8 @@ public class FailurePathTests
     public async Task Unreachable_approval_url_fails_after_one_bounded_attempt_exit_3()
     {
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.Off });
-        var (exit, errors) = await Stream(Against(sim, "index:0001", "program:005930") with { RestUrl = $"http://127.0.0.1:{ClosedPort()}/" });
+        using var closed = new RefusingPort();
+        var (exit, errors) = await Stream(Against(sim, "index:0001", "program:005930") with { RestUrl = $"http://127.0.0.1:{closed.Port}/" });
 
         Assert.Equal(3, exit);
         // One report (a refused connection is not reported again by the log), naming the REST setting, one full stop.

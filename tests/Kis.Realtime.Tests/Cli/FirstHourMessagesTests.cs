@@ -1,10 +1,9 @@
 using Kis.Realtime.Simulator.Rules;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Kis.Realtime.Cli;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Simulator.Market;
+using Kis.Realtime.Tests.Client;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
@@ -108,10 +107,8 @@ public sealed class FirstHourMessagesTests
     [Fact]
     public async Task Record_into_an_unreachable_postgres_names_the_option()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        using var closed = new RefusingPort();
+        var port = closed.Port;
         var stderr = new StringWriter();
         var settings = new RecordSettings(Count: 5, Postgres: $"Host=127.0.0.1;Port={port};Username=kisrt;Password=pw-never-shown;Database=kisrt;Timeout=3");
         var exit = await KisrtApp.GuardAsync(() => RecordCommand.RunAsync(FastSimulator("index:0001"), null, settings, Env(), stderr, default), stderr)

@@ -1,9 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using Kis.Realtime.Cli;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Cli.Configuration;
 using Kis.Realtime.Gateway;
+using Kis.Realtime.Tests.Client;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 
 namespace Kis.Realtime.Tests.Cli;
@@ -64,7 +63,8 @@ public sealed class GatewayCommandLineTests
     {
         using var cancel = new CancellationTokenSource();
         var status = new CancelOnFirstLine(cancel);
-        var options = KisGatewayOptions.Default with { Endpoint = GatewayCommand.Endpoint($"amqp://guest:guest@127.0.0.1:{ClosedPort()}/", "startup-cancel") };
+        using var closed = new RefusingPort();
+        var options = KisGatewayOptions.Default with { Endpoint = GatewayCommand.Endpoint($"amqp://guest:guest@127.0.0.1:{closed.Port}/", "startup-cancel") };
         // Failed before (exit 134 in a process): the OperationCanceledException of the connect came out unhandled.
         var exit = await GatewayCommand.RunAsync(FastSimulator("index:0001"), options, TimeSpan.FromSeconds(1), stopAfter: null, Env(), status, cancel.Token)
             .WaitAsync(CliTimeout);
@@ -77,7 +77,8 @@ public sealed class GatewayCommandLineTests
     public async Task An_unreachable_broker_for_gateway_status_suggests_the_broker_and_namespace_not_the_websocket_url()
     {
         var stderr = new StringWriter();
-        var exit = await KisrtApp.RunAsync(["gateway", "status", "--namespace", "x", "--amqp", $"amqp://guest:guest@127.0.0.1:{ClosedPort()}/"],
+        using var closed = new RefusingPort();
+        var exit = await KisrtApp.RunAsync(["gateway", "status", "--namespace", "x", "--amqp", $"amqp://guest:guest@127.0.0.1:{closed.Port}/"],
             new StringWriter(), stderr).WaitAsync(CliTimeout);
         Assert.Equal(3, exit);
         var line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -110,14 +111,5 @@ public sealed class GatewayCommandLineTests
         var missing = Assert.Throws<CliUsageException>(
             () => GatewayCommand.Endpoint("amqp://kisrt@broker-host/", "kis", passwordFile: file + ".none", environment: _ => null));
         Assert.Contains("--amqp-password-file", missing.Message);
-    }
-
-    private static int ClosedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

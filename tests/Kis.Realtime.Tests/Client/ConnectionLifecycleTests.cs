@@ -56,12 +56,10 @@ public sealed class ConnectionLifecycleTests
         await using var rest = ScriptedKisServer.Start(c => Task.CompletedTask);
         TcpListener? listener = null;
         Uri url;
+        using var closed = new RefusingPort();
         if (failure == "nothing listening")
         {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            url = new Uri($"ws://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
-            probe.Stop();
+            url = new Uri($"ws://127.0.0.1:{closed.Port}/");
         }
         else
         {
@@ -92,10 +90,8 @@ public sealed class ConnectionLifecycleTests
     public async Task An_approval_server_that_cannot_be_reached_is_a_connection_failure()
     {
         // Nothing listens on either URL: the REST server issuing the approval key is the first one tried.
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        using var closed = new RefusingPort();
+        var port = closed.Port;
         var rest = new Uri($"http://127.0.0.1:{port}/");
         await using var client = new KisRealtimeClient(KisRealtimeOptions.Default with
         {
@@ -131,10 +127,8 @@ public sealed class ConnectionLifecycleTests
     public async Task Subscriptions_racing_a_failing_first_connect_all_end()
     {
         await using var rest = ScriptedKisServer.Start(c => Task.CompletedTask);
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var deadUrl = new Uri($"ws://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
-        probe.Stop();
+        using var closed = new RefusingPort();
+        var deadUrl = new Uri($"ws://127.0.0.1:{closed.Port}/");
         for (var round = 0; round < 10; round++)
         {
             await using var client = new KisRealtimeClient(OptionsFor(rest) with { WebSocketUrl = deadUrl });

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Kis.Realtime.Tests.Client;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
@@ -157,10 +155,8 @@ public sealed class OrderAmbiguityTests
     [Fact]
     public async Task An_order_to_a_server_that_is_not_there_is_not_sent()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        using var closed = new RefusingPort();
+        var port = closed.Port;
         await using var server = new ScriptedOrderServer(_ => OrderReaction.Answer);
         using var client = new KisOrderClient(Options(server) with { RestBaseUrl = new Uri($"http://127.0.0.1:{port}/") });
 
