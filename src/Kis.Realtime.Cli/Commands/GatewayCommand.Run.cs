@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Kis.Realtime.Cli.Configuration;
+using Kis.Realtime.Cli.Hosting;
 using Kis.Realtime.Gateway.PostgreSql.Internal;
 using Kis.Realtime.Gateway.PostgreSql;
 using Kis.Realtime.Gateway;
@@ -71,13 +71,14 @@ internal static partial class GatewayCommand
         // The KIS sessions close before the hand-over: KIS allows one session per app key, and a standby that connected while
         // this one still held it was refused (OPSP8996) and backed off for a minute. Within what the grace leaves, less the
         // hand-over's and the summary's share: a summary late by a second is none at all.
-        await EndsWithinAsync(host.Client.DisposeAsync().AsTask(), GraceLeft(graceEnd, keep: TimeSpan.FromSeconds(1.5))).ConfigureAwait(false);
+        var closingKis = host.Client.DisposeAsync().AsTask();
+        await StopGrace.EndsWithinAsync(closingKis, StopGrace.Left(graceEnd, keep: TimeSpan.FromSeconds(1.5))).ConfigureAwait(false);
         var confirmed = end.Confirmed >= end.Received - end.Overflowed - end.StopDropped;
         GatewaySinkStatus? pg = null;
         // A planned stop hands the lock over now (a rolling deploy lost 30 s of market data while this process finished its
         // history writing); a --postgres standby then stores what this writer did not, from the stored offsets.
         if (stopping.IsCancellationRequested)
-            await EndsWithinAsync(handOver().AsTask(), GraceLeft(graceEnd, keep: TimeSpan.FromSeconds(0.5))).ConfigureAwait(false);
+            await StopGrace.EndsWithinAsync(handOver().AsTask(), StopGrace.Left(graceEnd, keep: TimeSpan.FromSeconds(0.5))).ConfigureAwait(false);
         var standbys = await standbysAtStop.ConfigureAwait(false);
         if (sink is not null && stopping.IsCancellationRequested) // the command ends; a run that lost the lock leaves the sink to the next
         {
@@ -86,9 +87,9 @@ internal static partial class GatewayCommand
             // A signal's grace bounds it too: what the writer has not stored by then is reported "not committed" (the next
             // run with --postgres, or the standby, stores it), never lost with the summary.
             var sinkWait = standbys > 0 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30);
-            var graceLeft = GraceLeft(graceEnd, keep: TimeSpan.FromSeconds(0.5));
-            pg = await GatewayHistory.WaitForSinkAsync(sink, end.Confirmed, graceLeft != Timeout.InfiniteTimeSpan && graceLeft < sinkWait ? graceLeft : sinkWait)
-                .ConfigureAwait(false);
+            var graceLeft = StopGrace.Left(graceEnd, keep: TimeSpan.FromSeconds(0.5));
+            if (graceLeft != Timeout.InfiniteTimeSpan && graceLeft < sinkWait) sinkWait = graceLeft;
+            pg = await GatewayHistory.WaitForSinkAsync(sink, end.Confirmed, sinkWait).ConfigureAwait(false);
             end = end with { Sinks = [pg] };
         }
         var gaps = sink?.Writer.Status().Sum(x => x.Gaps) ?? 0;
@@ -112,34 +113,12 @@ internal static partial class GatewayCommand
         /// takes.</summary>
         public TimeSpan Budget => Signal.IsCancellationRequested ? Hosting.StopSignals.Grace - LoneStopReserve : Timeout.InfiniteTimeSpan;
 
-        /// <summary>The Stopwatch timestamp a signal's grace ends at, a second early for the summary; MaxValue without a signal.</summary>
-        public long GraceEnd() => Signal.IsCancellationRequested
-            ? Stopwatch.GetTimestamp() + (long)((Hosting.StopSignals.Grace - TimeSpan.FromSeconds(1)).TotalSeconds * Stopwatch.Frequency)
-            : long.MaxValue;
+        /// <summary>When a signal's grace ends, begun now (<see cref="Hosting.StopGrace"/>); never without a signal.</summary>
+        public long GraceEnd() => Signal.IsCancellationRequested ? StopGrace.EndFromNow() : long.MaxValue;
     }
 
     /// <summary>What a signal's stop keeps of its grace after the gateway's own stop (<see cref="RunStop.Budget"/>).</summary>
     private static readonly TimeSpan LoneStopReserve = TimeSpan.FromSeconds(6);
-
-    /// <summary>What is left until <paramref name="graceEnd"/>, less <paramref name="keep"/> (never below zero); infinite without one.</summary>
-    private static TimeSpan GraceLeft(long graceEnd, TimeSpan keep)
-    {
-        if (graceEnd == long.MaxValue) return Timeout.InfiniteTimeSpan;
-        var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), graceEnd) - keep;
-        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
-    }
-
-    /// <summary>Awaits <paramref name="task"/> for at most <paramref name="bound"/>; one still running then goes on in the
-    /// background (its fault observed), as the process is about to end.</summary>
-    private static async Task EndsWithinAsync(Task task, TimeSpan bound)
-    {
-        if (bound != Timeout.InfiniteTimeSpan && await Task.WhenAny(task, Task.Delay(bound)).ConfigureAwait(false) != task)
-        {
-            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            return;
-        }
-        await task.ConfigureAwait(false);
-    }
 
     /// <summary>Standbys waiting now; 0 when the broker does not say (the stop goes on either way).</summary>
     private static async Task<int> CountStandbysAsync(KisGatewayEndpoint endpoint)
