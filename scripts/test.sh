@@ -14,14 +14,25 @@ scripts/aot.sh || { echo "test: scripts/aot.sh could not install clang / zlib1g-
 # the background at the lowest priority, so they use what the builds and the unit tests leave of the cores instead of
 # running alone at the end; those tests wait for them (scripts/aot-prepublish.sh). Their own session, so that the
 # publish still running when the tests end (a filter left them out, a build failed) is stopped with its compilers.
-prepublished=
+background=() # the background scripts' process groups and folders, ended and removed as this script ends
+folders=()
+trap 'for group in "${background[@]}"; do kill -- -"$group" 2>/dev/null; done; rm -rf "${folders[@]}"' EXIT
+trap 'exit 143' TERM INT
+in_background() { # SCRIPT VARIABLE: starts SCRIPT on a new folder at nice 19 and exports the folder as VARIABLE
+  local folder
+  folder=$(mktemp -d "${TMPDIR:-/tmp}/kisrt-test-$(basename "$1" .sh).XXXXXX")
+  folders+=("$folder")
+  setsid nice -n 19 "$1" "$folder" </dev/null >"$folder/script.log" 2>&1 &
+  background+=($!)
+  export "$2=$folder"
+}
 if [ "${KISRT_SKIP_AOT:-}" != 1 ] || [ "${CI:-}" = true ]; then
-  prepublished=$(mktemp -d "${TMPDIR:-/tmp}/kisrt-test-aot.XXXXXX")
-  setsid nice -n 19 scripts/aot-prepublish.sh "$prepublished" </dev/null >"$prepublished/script.log" 2>&1 &
-  prepublisher=$!
-  export KISRT_TEST_PREPUBLISHED=$prepublished
-  trap 'kill -- -"$prepublisher" 2>/dev/null; rm -rf "$prepublished"' EXIT
-  trap 'exit 143' TERM INT
+  in_background scripts/aot-prepublish.sh KISRT_TEST_PREPUBLISHED
+fi
+# Likewise the README's library commands (scripts/pack.sh of every package, a Release build: minutes), which the unit
+# project's PackageConsumerTests and PackageValidationTests share: scripts/package-prepack.sh, KISRT_TEST_PREPACKED.
+if [ "${KIS_PACKAGE_TEST:-}" != 0 ]; then
+  in_background scripts/package-prepack.sh KISRT_TEST_PREPACKED
 fi
 # The gateway's cluster tests (GatewayClusterTests) need three more RabbitMQ nodes (scripts/rabbitmq-cluster.sh: about
 # 1-3 minutes to start on a busy 2-core machine). In CI, or with KISRT_TEST_CLUSTER=1, they start in the background now,
