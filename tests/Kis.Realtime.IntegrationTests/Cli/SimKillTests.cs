@@ -13,7 +13,7 @@ namespace Kis.Realtime.Tests.Cli;
 /// place orders, it must come back with every order it acknowledged (the paper venue's journal is on disk before an
 /// answer) and never give a number twice, across several kills of one state file.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // with the other child-process tests, not beside them
+[Collection(Gateway.KisrtProcessCollection.Name)] // one kisrt process test at a time, beside the tests that wait
 public sealed class SimKillTests(ITestOutputHelper output)
 {
     private const int Kills = 3, Clients = 4;

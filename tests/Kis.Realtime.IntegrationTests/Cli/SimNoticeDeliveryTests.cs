@@ -13,7 +13,7 @@ namespace Kis.Realtime.Tests.Cli;
 /// median 52 s late); no timing is asserted but a generous 10 s per notice (the measured figures are the
 /// <c>notice-latency</c> harness's, docs/simulator.md).
 /// </summary>
-[Collection(nameof(RecordKillTests))] // with the other child-process tests, not beside them
+[Collection(Gateway.KisrtProcessCollection.Name)] // one kisrt process test at a time, beside the tests that wait
 public sealed partial class SimNoticeDeliveryTests
 {
     private static readonly TimeSpan PerNotice = TimeSpan.FromSeconds(10);

@@ -10,7 +10,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// through <c>RunJournal.ReadLastAsync</c> / <c>FindRetentionKeptAsync</c>) where docs/gateway.md promises one line naming
 /// the user, the vhost and the fix, and exit 4. Run as the real process: an unhandled exception is exit 134 only there.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // child processes: runs alone, as the other process tests
+[Collection(KisrtProcessCollection.Name)] // one kisrt process test at a time, beside the tests that wait
 public partial class GatewayBrokerPermissionTests
 {
     [GeneratedRegex(@"received (?=\d+, confirmed (\d+))(\d+)")]

@@ -1,6 +1,5 @@
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Tests.Cli;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Kis.Realtime.Tests.Client;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -12,7 +11,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// key is never registered by two gateways (a shard's own request queue, a previous run's claim); a consumer's claims on
 /// universe keys survive renewals without being claimed again; processes on different plans see each other.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone: several gateways and their elections
+[Collection(FleetProcessCollection.Name)] // one fleet at a time, beside the tests that wait
 public class GatewayFleetFaultTests
 {
     private static readonly List<SimulatorCredential> Keys = [.. Enumerable.Range(0, 2)

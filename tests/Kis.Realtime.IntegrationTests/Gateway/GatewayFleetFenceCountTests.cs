@@ -1,5 +1,4 @@
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Tests.Cli;
 using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
@@ -12,7 +11,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// what the fence dropped at once, not the records KIS delivered while the term closed its session, which the fenced
 /// publisher dropped too.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone: a fleet and its elections
+[Collection(FleetProcessCollection.Name)] // one fleet at a time, beside the tests that wait
 public sealed class GatewayFleetFenceCountTests(ITestOutputHelper output)
 {
     [RabbitFact]

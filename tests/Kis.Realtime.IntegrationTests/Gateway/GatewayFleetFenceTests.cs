@@ -1,6 +1,5 @@
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Tests.Cli;
 using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
@@ -13,7 +12,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// of a key never interleave). Before the fence the old term's publisher, its connection still open at the broker, sent
 /// its records after the new holder's when the partition healed.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone: two fleets and their elections
+[Collection(FleetProcessCollection.Name)] // one fleet at a time, beside the tests that wait
 public class GatewayFleetFenceTests(ITestOutputHelper output)
 {
     [RabbitFact]

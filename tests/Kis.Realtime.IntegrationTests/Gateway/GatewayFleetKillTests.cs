@@ -15,7 +15,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// with SIGKILL while records flow. The survivors serve its shards within the documented time, no record is published
 /// twice (each key's runs follow one another, seq rising within each), and a consumer of a moved key is told the gap.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone, as the other kill tests: child processes keep both cores busy
+[Collection(FleetProcessCollection.Name)] // one fleet at a time, beside the tests that wait
 public partial class GatewayFleetKillTests(ITestOutputHelper output)
 {
     /// <summary>docs/gateway.md, Fleet: a killed process's shards are served again within this.</summary>

@@ -1,6 +1,5 @@
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Tests.Cli;
 using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
@@ -12,7 +11,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// <c>status --fleet</c> answers the gateway's user, a stop moves the shards, and the broker logs no refusal of either
 /// user on the namespace (every queue, stream and exchange of the fleet within the permissions).
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone: two fleets and their elections
+[Collection(FleetProcessCollection.Name)] // one fleet at a time, beside the tests that wait
 public sealed class GatewayFleetLeastPrivilegeTests(SecureBroker users, ITestOutputHelper output) : IClassFixture<SecureBroker>
 {
     [RabbitFact]

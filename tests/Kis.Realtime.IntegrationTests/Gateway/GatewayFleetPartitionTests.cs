@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Tests.Cli;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
@@ -16,7 +15,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// <see cref="KisRealtimeOptions.AppKeyInUseRetryDelay"/> (65 s) before it publishes: 70.5 s here before the fix, the
 /// holder then closing KIS only after a 10 s wait for confirms that could not come. docs/gateway.md states 10 s.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone: two fleets and their elections
+[Collection(FleetProcessCollection.Name)] // one fleet at a time, beside the tests that wait
 public class GatewayFleetPartitionTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan MoveTarget = TimeSpan.FromSeconds(10);

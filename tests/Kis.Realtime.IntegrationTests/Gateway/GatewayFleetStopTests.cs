@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Tests.Cli;
 using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
@@ -10,7 +9,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// A fleet process's stop (<see cref="KisGatewayFleet.DisposeAsync"/>) after its shards: the last status record saying it
 /// left, the status connection closed and the takeovers' connection closed, whatever a shard's disposal did.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone: a fleet and its elections
+[Collection(FleetProcessCollection.Name)] // one fleet at a time, beside the tests that wait
 public sealed class GatewayFleetStopTests(ITestOutputHelper output)
 {
     /// <summary>

@@ -1,6 +1,5 @@
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Tests.Cli;
 using Kis.Realtime.Tests.Client;
 using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -13,7 +12,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// survivor's rebalancer counted the shards waiting for their decision as held and handed over shards it had served all
 /// along (each such move a gap on keys the kill never touched). Here every decision takes 3 s.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone: 36 elections and 12 gateways keep both cores busy
+[Collection(FleetProcessCollection.Name)] // one fleet at a time, beside the tests that wait
 public class GatewayFleetTakeoverTests(ITestOutputHelper output)
 {
     [RabbitFact]

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Kis.Realtime.Tests.Cli;
 using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
@@ -14,7 +13,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// held once, every universe registration served once; one process stops and its shards move to the other two within
 /// the documented time, with no record published twice and the records the move cost announced as gaps.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone: 21 gateways and their elections keep both cores busy
+[Collection(FleetProcessCollection.Name)] // one fleet at a time, beside the tests that wait
 public class GatewayFleetTests(ITestOutputHelper output)
 {
     /// <summary>docs/gateway.md, Fleet: a stopped process's shards are served again within this.</summary>

@@ -11,7 +11,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// <c>kisrt gateway</c> as a child process killed with SIGKILL while records flow, then started again on the same app
 /// key: what it had reported confirmed is in the stream, and a consumer from the start sees every record once.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone, as the recorder kill tests: child processes keep both cores busy
+[Collection(KisrtProcessCollection.Name)] // one kisrt process test at a time, beside the tests that wait
 public partial class GatewayKillTests
 {
     // Group 1: confirmed; group 2: received (RecorderProcess reads (Records, Raw) = (confirmed, received)).

@@ -14,7 +14,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// <c>--postgres</c> stores what an active gateway started without it publishes, also a TR only that one publishes,
 /// across kills of either; at the end the table holds exactly the streams' records.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone, as the other kill tests: child processes keep both cores busy
+[Collection(KisrtProcessCollection.Name)] // one kisrt process test at a time, beside the tests that wait
 public partial class GatewayStandbyHistoryTests
 {
     [GeneratedRegex(@"received (?=\d+, confirmed (\d+))(\d+)")]

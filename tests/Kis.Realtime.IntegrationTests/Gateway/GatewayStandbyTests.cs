@@ -17,7 +17,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// restores the claims, and a consumer that does nothing gets every confirmed record once and an explicit gap marker
 /// for the rest.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone, as the other kill tests: child processes keep both cores busy
+[Collection(nameof(RecordKillTests))] // runs alone: its takeover times are asserted (child processes)
 public partial class GatewayStandbyTests(ITestOutputHelper output)
 {
     /// <summary>The takeover target: the standby's first record at the consumer within this of the kill (the simulator

@@ -1,6 +1,5 @@
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Gateway.Internal;
-using Kis.Realtime.Tests.Cli;
 using RabbitMQ.Client;
 
 namespace Kis.Realtime.Tests.Gateway;
@@ -12,7 +11,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// fleet's shards declare the same TR streams at once; their declarations take turns (<c>{ns}.stream-declare</c>), so
 /// a declare-ok always means a stream with a writer.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // runs alone: many declarers at once is the point, other tests' load only widens it
+[Collection(KisrtProcessCollection.Name)] // one kisrt process test at a time, beside the tests that wait
 public class GatewayStreamStartRaceTests
 {
     private const int Shards = 8;

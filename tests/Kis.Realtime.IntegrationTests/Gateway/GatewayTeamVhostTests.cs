@@ -1,7 +1,6 @@
 using System.Globalization;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Simulator;
-using Kis.Realtime.Tests.Cli;
 using Xunit.Abstractions;
 using static Kis.Realtime.Tests.Cli.CliTestKit;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
@@ -15,7 +14,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// shard's gateway). A process on a team's vhost now says once that the watch is off there and what turns it on, and
 /// the broker logs no error of its user.
 /// </summary>
-[Collection(nameof(RecordKillTests))] // a child process: runs alone, as the other process tests
+[Collection(KisrtProcessCollection.Name)] // one kisrt process test at a time, beside the tests that wait
 public sealed class GatewayTeamVhostTests(ITestOutputHelper output)
 {
     [RabbitFact]
