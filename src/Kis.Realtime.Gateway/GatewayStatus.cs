@@ -50,7 +50,8 @@ public sealed record GatewayStatus
     public DateTimeOffset? BrokerBlockedSince { get; init; }
     /// <summary>Records published per second over the last status interval.</summary>
     public double PublishRate { get; init; }
-    /// <summary>Records handed to the publisher.</summary>
+    /// <summary>Records handed to the publisher. Final once a stop returned (<see cref="KisGateway.StopAsync"/>): what a KIS session
+    /// still closing delivers after it is not taken (the next run announces it with its gap).</summary>
     public long Received { get; init; }
     /// <summary>Records the broker confirmed.</summary>
     public long Confirmed { get; init; }

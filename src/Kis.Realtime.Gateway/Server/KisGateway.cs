@@ -37,9 +37,7 @@ public sealed partial class KisGateway : IAsyncDisposable
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
         Justification = "Disposed in DisposeAsync, in its shutdown order (the analyzer does not follow it)")]
     private readonly ITimer _statusTimer;
-    private readonly Lock _rateGate = new();
-    private (long Published, DateTimeOffset At) _rateMark;
-    private double _rate;
+    private readonly PublishRate _rate;
     private int _disposed;
     private Task? _kisClose; // the one close of the KIS side (CloseKisOnceAsync)
     private Task? _requestsStopped;
@@ -81,7 +79,7 @@ public sealed partial class KisGateway : IAsyncDisposable
             loggerFactory.CreateLogger<RegistrationManager>(), _previous);
         _meter = options.MeterFactory?.Create(MeterName) ?? new Meter(MeterName);
         CreateInstruments();
-        _rateMark = (0, StartedAt);
+        _rate = new PublishRate(options.TimeProvider, StartedAt);
         _statusTimer = options.TimeProvider.CreateTimer(_ => LogStatus(), null, options.StatusInterval, options.StatusInterval);
     }
 
@@ -139,13 +137,15 @@ public sealed partial class KisGateway : IAsyncDisposable
         };
     }
 
-    /// <summary>A snapshot of the gateway's figures.</summary>
-    public GatewayStatus Status()
+    /// <summary>A snapshot of the gateway's figures; its record counts are one moment's (the publisher's, under its lock).</summary>
+    public GatewayStatus Status() => StatusOf(_publisher.Figures());
+
+    private GatewayStatus StatusOf(PublisherFigures figures)
     {
         var registrations = _registrations.Snapshot(out var consumers);
         var states = _client.SessionStates;
         var perSession = _client.RegistrationsBySession;
-        var outstanding = _publisher.Outstanding;
+        var outstanding = figures.Outstanding;
         var blocked = _publisher.Blocked;
         var (published, messages) = (_publisher.Published, _publisher.MessagesPublished);
         return new GatewayStatus
@@ -170,18 +170,19 @@ public sealed partial class KisGateway : IAsyncDisposable
             BrokerProblem = _publisher.Problem,
             BrokerBlocked = blocked?.Reason,
             BrokerBlockedSince = blocked?.Since,
-            PublishRate = Math.Round(PublishRate(), 1),
-            Received = _publisher.Received,
-            Confirmed = _publisher.Confirmed,
+            PublishRate = Math.Round(_rate.Now(_publisher.Published), 1),
+            Received = figures.Received,
+            Confirmed = figures.Confirmed,
             Published = published,
             MessagesPublished = messages,
             RecordsPerMessage = messages == 0 ? 0 : Math.Round((double)published / messages, 1),
             Republished = _publisher.Republished,
-            Overflowed = _publisher.Overflowed,
-            // A stop's fence (KisGateway.Stop.cs) drops what its budget left unconfirmed: dropped at the stop's bound, not a lock's loss.
-            Fenced = StopFenced ? 0 : _publisher.Fenced,
-            StopDropped = StopFenced ? _publisher.Fenced : 0,
-            BufferDepth = _publisher.Waiting + outstanding,
+            Overflowed = figures.Overflowed,
+            // A stop's fence (KisGateway.Stop.cs) drops what its budget left unconfirmed: dropped at the stop's bound, not a
+            // lock's loss. The publisher's first fence decides which, whatever fence came after it.
+            Fenced = figures.FencedBy == FenceCause.Stop ? 0 : figures.Fenced,
+            StopDropped = figures.FencedBy == FenceCause.Stop ? figures.Fenced : 0,
+            BufferDepth = figures.Waiting + outstanding,
             BufferCapacity = _options.BufferCapacity,
             ConfirmsOutstanding = outstanding,
             Sinks = _options.Sinks.Select(sink => sink.Status()).ToList(),
@@ -237,21 +238,6 @@ public sealed partial class KisGateway : IAsyncDisposable
         }
     }
 
-    /// <summary>Records published per second since the previous reading at least a second ago.</summary>
-    private double PublishRate()
-    {
-        var now = _options.TimeProvider.GetUtcNow();
-        var published = _publisher.Published;
-        lock (_rateGate)
-        {
-            var seconds = (now - _rateMark.At).TotalSeconds;
-            if (seconds < 1) return _rate;
-            _rate = (published - _rateMark.Published) / seconds;
-            _rateMark = (published, now);
-            return _rate;
-        }
-    }
-
     private void LogStatus()
     {
         var s = Status();
@@ -277,11 +263,13 @@ public sealed partial class KisGateway : IAsyncDisposable
             // Side by side: a planned stop's hand-over waits for both.
             await Task.WhenAll(drained ? EndRunTermAsync() : Task.CompletedTask, WriteFinalCheckpointAsync(_finalClaims, drained)).ConfigureAwait(false);
             _meter.Dispose();
+            if (_publisher.NotTaken is > 0 and var notTaken) StopBudget.LogNotTaken(_logger, notTaken);
         }
     }
 
-    /// <summary>A fleet term's fence: publishes nothing more, drops and counts what it held (RecordPublisher.Fence.cs).</summary>
-    internal Task<long> FenceAsync() => _publisher.FenceAsync();
+    /// <summary>A fleet term's fence when its lock is lost: publishes nothing more, drops and counts what it held as
+    /// <see cref="GatewayStatus.Fenced"/> (RecordPublisher.Fence.cs).</summary>
+    internal Task<long> FenceAsync() => _publisher.FenceAsync(FenceCause.TermOver);
 
     /// <summary>Whether the run's publisher is fenced (<see cref="FenceAsync()"/>, or its run's exchange gone).</summary>
     internal bool IsFenced => _publisher.IsFenced;

@@ -303,6 +303,12 @@ public partial class RecordKillTests(ITestOutputHelper output)
 
         /// <summary>Starts <c>kisrt <paramref name="command"/></c> on the simulator with one app key (also used for <c>kisrt gateway</c>).</summary>
         public static RecorderProcess StartCommand(string command, KisSimulator sim, SimulatorCredential credential, Regex status, params string[] arguments)
+            => StartCommand(new Dictionary<string, string>(), command, sim, credential, status, arguments);
+
+        /// <summary>As <see cref="StartCommand(string, KisSimulator, SimulatorCredential, Regex, string[])"/>, with
+        /// <paramref name="environment"/> set for the child.</summary>
+        public static RecorderProcess StartCommand(IReadOnlyDictionary<string, string> environment, string command, KisSimulator sim,
+            SimulatorCredential credential, Regex status, params string[] arguments)
         {
             // kisrt.dll as copied next to the tests, resolved with the test assembly's own dependency manifest: kisrt's
             // manifest names package files that the shared framework replaced in this folder.
@@ -327,6 +333,7 @@ public partial class RecordKillTests(ITestOutputHelper output)
             var data = Path.Combine(Path.GetTempPath(), "kisrt-tests", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(data);
             start.Environment["XDG_DATA_HOME"] = data;
+            foreach (var (name, value) in environment) start.Environment[name] = value;
             var child = new RecorderProcess(new Process { StartInfo = start }, status);
             child._process.ErrorDataReceived += (_, e) => child.OnStderr(e.Data);
             child._process.OutputDataReceived += (_, _) => { };

@@ -43,7 +43,7 @@ public sealed class RecordPublisherFenceTests
         {
             if (Fenced || Publisher is null) return;
             // The publisher never started: its fence completes synchronously (no publish loop to wait for).
-            var fence = Publisher.FenceAsync();
+            var fence = Publisher.FenceAsync(FenceCause.TermOver);
             Assert.True(fence.IsCompleted, "the fence did not complete synchronously");
             Fenced = true;
         }

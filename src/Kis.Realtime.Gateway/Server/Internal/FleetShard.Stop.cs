@@ -75,7 +75,9 @@ internal sealed partial class FleetShard
         KisGateway? gateway;
         lock (_endedGate) gateway = _endingCounted is null ? _ending : null;
         if (gateway is null) return;
-        var now = Figures(gateway.Status()); // outside the lock: a sink's status is user code
+        // Its intake closed with the count: what its KIS session, still closing, delivers later is not received (the next holder
+        // announces it), so the count is final. Outside the lock: a sink's status is user code.
+        var now = Figures(gateway.CloseIntake());
         lock (_endedGate)
         {
             if (!ReferenceEquals(_ending, gateway) || _endingCounted is not null) return;

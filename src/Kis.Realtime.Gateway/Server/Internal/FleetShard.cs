@@ -204,7 +204,7 @@ internal sealed partial class FleetShard : IAsyncDisposable
                 // lost. The fence drops on after it is raised (what KIS delivers while the session closes, what the publish
                 // loop still held when it ended) and a publisher fenced by a later run's takeover drops too: all of it in
                 // the gateway's Fenced, counted, not unconfirmed.
-                EndEnding(gateway.Status());
+                EndEnding(gateway.CloseIntake()); // its KIS session closed: final (what a failed close still delivers is not taken)
             }
         }
     }

@@ -15,24 +15,25 @@ namespace Kis.Realtime.Gateway.Internal;
 /// </summary>
 internal sealed partial class RecordPublisher
 {
-    private int _fencedState; // 1 once fenced
-    private long _fenced;
-
-    /// <summary>Records dropped by the fence: held (unconfirmed, packed or waiting) when the term ended, or handed over after.</summary>
-    public long Fenced => Interlocked.Read(ref _fenced);
+    private int _fencedState; // a FenceCause: set once, by the first fence
 
     public bool IsFenced => Volatile.Read(ref _fencedState) != 0;
+
+    /// <summary>The first fence's cause (how its drops are counted, whichever fence came later), or none.</summary>
+    public FenceCause FencedBy => (FenceCause)Volatile.Read(ref _fencedState);
 
     /// <summary>
     /// Stops publishing for good and drops what is held; returns the records dropped so far. Idempotent. It waits for the
     /// publish loop only <see cref="FenceWait"/>: a connection a partition holds can keep the loop's close waiting for the
     /// broker's answer for many seconds (the endpoint's heartbeat is 20 s), and the shard's KIS session, closed after the
     /// fence, must not wait with it (the next holder would meet OPSP8996). What the loop still owns then (packed, waiting)
-    /// is dropped and counted when it ends.
+    /// is dropped and counted when it ends. The first fence's <paramref name="cause"/> is the publisher's
+    /// (<see cref="FencedBy"/>): a later one, of either cause, changes nothing.
     /// </summary>
-    public async Task<long> FenceAsync()
+    public async Task<long> FenceAsync(FenceCause cause)
     {
-        if (Interlocked.Exchange(ref _fencedState, 1) != 0) return Fenced;
+        if (cause == FenceCause.None) throw new ArgumentOutOfRangeException(nameof(cause));
+        if (Interlocked.CompareExchange(ref _fencedState, (int)cause, 0) != 0) return Fenced;
         _buffer.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is null)
@@ -79,7 +80,7 @@ internal sealed partial class RecordPublisher
     /// <summary>At the publish loop's end, when fenced (by <see cref="FenceAsync"/>, or because the run's exchange is gone).</summary>
     private void FenceAtLoopEnd(string reason)
     {
-        if (Interlocked.Exchange(ref _fencedState, 1) == 0) _buffer.Writer.TryComplete();
+        if (Interlocked.CompareExchange(ref _fencedState, (int)FenceCause.TermOver, 0) == 0) _buffer.Writer.TryComplete();
         DropHeld(reason);
     }
 
@@ -87,10 +88,13 @@ internal sealed partial class RecordPublisher
     private void DropHeld(string reason)
     {
         long dropped = 0;
-        while (_packed.TryDequeue(out var message)) dropped += RecordsIn(message);
-        Interlocked.Exchange(ref _packedRecords, 0);
-        while (_buffer.Reader.TryRead(out var record)) if (!record.IsAnnouncement) dropped++;
-        Interlocked.Add(ref _fenced, dropped);
+        lock (_gate) // from waiting to fenced at one moment for a snapshot (RecordPublisher.Counts.cs)
+        {
+            while (_packed.TryDequeue(out var message)) dropped += RecordsIn(message);
+            Interlocked.Exchange(ref _packedRecords, 0);
+            while (_buffer.Reader.TryRead(out var record)) if (!record.IsAnnouncement) dropped++;
+            _fenced += dropped;
+        }
         DropOutstanding(reason, dropped);
     }
 
@@ -103,21 +107,14 @@ internal sealed partial class RecordPublisher
             foreach (var (_, message) in _outstanding) dropped += RecordsIn(message);
             _outstanding.Clear();
             _outstandingRecords = 0;
+            _fenced += dropped;
         }
-        Interlocked.Add(ref _fenced, dropped);
         Log.Fenced(_logger, reason, dropped + alsoDropped);
     }
 
     private ConnectionFactory ConnectionFactory() => _options.Endpoint.CreateFactory("kisrt-gateway-publisher");
 
     private static long RecordsIn(OutgoingMessage message) => message.FirstSequence == OutgoingRecord.AnnouncementSequence ? 0 : message.Count;
-
-    /// <summary>A record handed over after the fence: dropped and counted (never buffered for a publisher that stopped).</summary>
-    private bool DropFenced()
-    {
-        Interlocked.Increment(ref _fenced);
-        return false;
-    }
 
     private static partial class Log
     {

@@ -27,7 +27,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private readonly bool _ownExchange; // a run's exchange: checked on each connection, never declared here
     private readonly Channel<OutgoingRecord> _buffer;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _gate = new(); // guards _outstanding, _outstandingRecords, _ackedAhead, _room
+    private readonly Lock _gate = new(); // guards _outstanding, _outstandingRecords, _ackedAhead, _room and the counts (RecordPublisher.Counts.cs)
     private readonly Queue<(ulong Tag, OutgoingMessage Message)> _outstanding = new();
     private readonly HashSet<ulong> _ackedAhead = new();
     private int _outstandingRecords;
@@ -41,7 +41,8 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     private Task? _loop;
     private volatile bool _connected;
     private volatile bool _nacked;
-    private long _received, _published, _messages, _confirmed, _republished, _overflowed, _connections, _sinkFailures;
+    private readonly SinkFanOut _sinks;
+    private long _published, _messages, _republished, _connections;
 
     /// <summary>A publisher to <c>runExchange</c>, the run's exchange (<see cref="RunExchange"/>), declared before
     /// <see cref="Start"/>; without one (tests, benchmarks) to the records exchange itself, with no fence by the broker.</summary>
@@ -58,6 +59,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             SingleWriter = false,
             FullMode = BoundedChannelFullMode.Wait, // writers use TryWrite: full means dropped and counted, never waited for
         });
+        _sinks = new SinkFanOut(options.Sinks, logger);
         _batcher = new RecordBatcher(Math.Min(options.MaxRecordsPerMessage, options.MaxOutstandingConfirms), options.PackAcrossKeys);
     }
 
@@ -66,17 +68,13 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     /// <summary>What the broker said at the last failure (<see cref="Wire.BrokerFault"/>), while not connected; else null.</summary>
     public string? Problem => _connected ? null : Volatile.Read(ref _problem);
     private string? _problem;
-    public long Received => Interlocked.Read(ref _received);
     public long Published => Interlocked.Read(ref _published);
     /// <summary>AMQP messages sent (records per message: <see cref="Published"/> / this).</summary>
     public long MessagesPublished => Interlocked.Read(ref _messages);
-    public long Confirmed => Interlocked.Read(ref _confirmed);
     public long Republished => Interlocked.Read(ref _republished);
-    public long Overflowed => Interlocked.Read(ref _overflowed);
     /// <summary>Records a sink threw on (each lost for that sink only).</summary>
-    public long SinkFailures => Interlocked.Read(ref _sinkFailures);
+    public long SinkFailures => _sinks.Failures;
     public long Connections => Interlocked.Read(ref _connections);
-    public long Waiting => _buffer.Reader.Count + Interlocked.Read(ref _packedRecords);
     public long Outstanding { get { lock (_gate) return _outstandingRecords; } }
 
     /// <summary>
@@ -87,37 +85,16 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     public long ConfirmedThroughMicros => Interlocked.Read(ref _confirmedThroughMicros);
     private long _confirmedThroughMicros;
 
-    /// <summary>Hands a record over (to the sinks first); false (counted, logged) when the buffer is full.</summary>
+    /// <summary>Hands a record over (to the sinks first); false (counted, logged) when the buffer is full, the publisher is
+    /// fenced (counted as such) or its intake closed (<see cref="CloseIntake"/>: not received at all).</summary>
     public bool TryEnqueue(in OutgoingRecord record)
     {
-        Interlocked.Increment(ref _received);
-        if (IsFenced) return DropFenced();
-        var sinks = _options.Sinks;
-        if (sinks.Count > 0)
-        {
-            var route = record.Route;
-            var received = new GatewayRecord(route.TrId, route.Key, route.Session, record.Sequence, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros),
-                record.Body, route.Run);
-            for (var i = 0; i < sinks.Count; i++)
-            {
-                try
-                {
-                    sinks[i].Write(received);
-                }
-                catch (Exception e)
-                {
-                    // A sink must not throw; one that does loses this record for itself, counted and logged, and the
-                    // record still goes to the broker (an exception here must not end the key's pump).
-                    if (Interlocked.Increment(ref _sinkFailures) is var failures && (failures & (failures - 1)) == 0)
-                        Log.SinkFailed(_logger, sinks[i].Name, e.Message, failures);
-                }
-            }
-        }
+        if (!CountReceipt()) return false;
+        _sinks.Write(record);
         if (_buffer.Writer.TryWrite(record)) return true;
         // Refused because the fence completed the buffer after the check above (the fence is raised before it completes
         // the buffer, so it is seen here): fenced, not overflowed.
-        if (IsFenced) return DropFenced();
-        if (Interlocked.Increment(ref _overflowed) is var n && (n & (n - 1)) == 0) // 1, 2, 4, 8 …: visible, not a flood
+        if (CountRefused() is var n and > 0 && (n & (n - 1)) == 0) // 1, 2, 4, 8 …: visible, not a flood
             Log.BufferFull(_logger, _options.BufferCapacity, n);
         return false;
     }
@@ -129,7 +106,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     public bool TryAnnounce(RecordRoute route, long atMicros, byte[] body)
     {
         if (_buffer.Writer.TryWrite(new OutgoingRecord(route, OutgoingRecord.AnnouncementSequence, atMicros, body))) return true;
-        Log.BufferFull(_logger, _options.BufferCapacity, Interlocked.Read(ref _overflowed));
+        Log.BufferFull(_logger, _options.BufferCapacity, Overflowed);
         return false;
     }
 
@@ -138,7 +115,8 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
     /// <summary>Completes when everything handed over so far is confirmed (or the timeout passes).</summary>
     public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var target = Received - Overflowed - Fenced;
+        var figures = Figures();
+        var target = figures.Received - figures.Overflowed - figures.Fenced;
         var deadline = _options.TimeProvider.GetUtcNow() + timeout;
         while (Confirmed < target)
         {
@@ -319,13 +297,13 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
             while (_ackedAhead.Count > 0 && _outstanding.TryPeek(out var next) && _ackedAhead.Remove(next.Tag))
                 Settle(_outstanding.Dequeue().Message);
             _outstandingRecords -= (int)released;
+            _confirmed += confirmed; // with the outstanding it leaves: a snapshot sees a record in one or the other
             if (_room is not null && _outstandingRecords < _options.MaxOutstandingConfirms / 2 + 1)
             {
                 room = _room;
                 _room = null;
             }
         }
-        Interlocked.Add(ref _confirmed, confirmed);
         room?.TrySetResult();
 
         void Settle(OutgoingMessage message)
@@ -372,10 +350,6 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         [LoggerMessage(2, LogLevel.Warning,
             "Publisher lost the broker ({Reason}); retrying in {DelaySeconds:0.0} s with {Outstanding} unconfirmed and {Waiting} waiting records kept")]
         public static partial void Lost(ILogger logger, string reason, double delaySeconds, long outstanding, long waiting);
-
-        [LoggerMessage(4, LogLevel.Error,
-            "Sink {Sink} threw on a record ({Reason}): that record is lost for it, {Failures} so far; records still go to the broker")]
-        public static partial void SinkFailed(ILogger logger, string sink, string reason, long failures);
 
         [LoggerMessage(3, LogLevel.Error, "Gateway buffer full ({Capacity} records waiting for the broker): records dropped, {Dropped} so far")]
         public static partial void BufferFull(ILogger logger, int capacity, long dropped);

@@ -65,4 +65,8 @@ internal static partial class StopBudget
     [LoggerMessage(35, LogLevel.Warning, "Gateway stop: still closing at the budget's end: counted as it stands (received {Received}, " +
                                          "{Unsettled} neither confirmed nor dropped); the close goes on in the background")]
     public static partial void LogUnfinished(ILogger logger, long received, long unsettled);
+
+    [LoggerMessage(36, LogLevel.Warning, "Gateway stop: {NotTaken} records its KIS sessions delivered after the stop's count were not taken " +
+                                         "(the count is final; the next run announces them with its gap)")]
+    public static partial void LogNotTaken(ILogger logger, long notTaken);
 }
