@@ -87,6 +87,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var end = head.RunFrom + head.RunCount;
         // Going on with this TR's records changes nothing another TR's records wait on: their first due is found once.
         var (otherFirst, otherBar) = OtherTrsFirstDue(head.Tr, now);
+        var (stop, held) = SweepLimits(otherFirst, otherBar, head.Tr);
         for (var place = head.RunFrom; place < end; place++)
         {
             ref readonly var f = ref store.At(place);
@@ -95,7 +96,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 Materialize(store, place, end);
                 break;
             }
-            if (otherFirst.CompareTo(KeyOf(f)) < 0 || (otherBar < long.MaxValue && BarOf(f.Day, f.Local) > otherBar && f.Received + _reorderWindow > now))
+            var at = _kind == BarKind.Time ? f.Local : _kind == BarKind.Day ? f.Day : f.Arrival;
+            if (at >= stop || (at >= held && f.Received + _reorderWindow > now))
             {
                 ReHead(store, place, end, head.RunReceived);
                 break;
@@ -135,6 +137,17 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     private readonly List<int> _otherLowest = [];
+
+    // Where the sweep of TR `tr` stops, as a stamp (time bars), a trading day (day bars) or an arrival (others), compared
+    // without a division a record: `stop`, where the other TRs' first due record comes first in release order; `held`,
+    // past their earliest waiting bar (while the record's window lasts). long.MaxValue: never.
+    private (long Stop, long Held) SweepLimits(ReleaseKey otherFirst, long otherBar, int tr)
+    {
+        if (_kind > BarKind.Day) return (otherFirst.Arrival == long.MaxValue ? long.MaxValue : otherFirst.Arrival + 1, long.MaxValue);
+        var step = _kind == BarKind.Time ? _interval : 1;
+        var stop = otherFirst.Bar == long.MaxValue ? long.MaxValue : otherFirst.Bar + (otherFirst.Tr < tr ? 0 : step);
+        return (stop, otherBar == long.MaxValue ? long.MaxValue : otherBar + step);
+    }
 
     // The run's records [from, end) wait on as a run under the first of them, its own entry: the release loop takes it
     // when it is due in turn, and its run then goes on. Kept in the receive order under the run's earliest receive time.
