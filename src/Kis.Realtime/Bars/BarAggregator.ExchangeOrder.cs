@@ -1,3 +1,5 @@
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime;
 
 // A bar's open and close are its first and last trade in exchange order (TapePosition), not in arrival order: a late
@@ -21,5 +23,37 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_count == 0) _first = _last = position;
         else if (position.CompareTo(_first) < 0) (_o, _first) = (price, position);
         if (position.CompareTo(_last) >= 0) (_c, _last) = (price, position);
+    }
+
+    // A tick, volume or value bar's trade: false when it is an emitted bar's (in no bar); else the forming bar is its own
+    // (a new one at a new trading day: these bars never span two).
+    private bool OpenCountBar(VolumeCheck check, long t, int day, long utc, decimal price, long volume, TapePosition position,
+        ref bool closed)
+    {
+        // Late: in exchange order it is the forming bar's only when it comes after the last trade of the last bar
+        // closed; before it, it is an emitted bar's: in no bar (a later bar must not take it), counted.
+        if (check == VolumeCheck.Late
+            && (!(_forming && day == _formingDay) || (day == _lastClosedDay && position.CompareTo(_lastClosedLast) <= 0)))
+        {
+            LateTrades++;
+            return false;
+        }
+        // No acml_vol (or a TR not tracked): only its stamp places it, and one before the last closed bar's last trade
+        // is that bar's: in no bar and missing, as a time bar's (UnplacedWithoutAcmlTests). One of the same second may
+        // be after it: the forming bar's.
+        if (position.Tr < 0 && _lastClosedLast != default && day == _lastClosedDay && t < _lastClosedLast.Local)
+        {
+            LateTrades++;
+            CountUnplaced(volume);
+            return false;
+        }
+        if (_forming && day != _formingDay)
+        {
+            CloseForming(check == VolumeCheck.Gap);
+            closed = true;
+        }
+        if (!_forming) Begin(t, t, day, _calendar!.OffsetAtUtc(utc), price);
+        if (t > _close) _close = t;
+        return true;
     }
 }

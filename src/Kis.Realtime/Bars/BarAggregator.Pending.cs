@@ -248,13 +248,27 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return false;
     }
 
-    // Each TR's lowest waiting records (ties: a price change at one cumulative volume), in arrival order.
+    // Each TR's lowest waiting records (ties: a price change at one cumulative volume), in release order (ReleaseKey).
     private List<int> LowestPending()
     {
         _picked.Clear();
         foreach (var heap in _tapeOrder) heap?.CollectLowest(_picked);
-        SortByArrival(_picked);
+        if (_picked.Count < 2) return _picked;
+        var span = CollectionsMarshal.AsSpan(_picked);
+        if (span.Length > 8)
+        {
+            span.Sort(new ReleaseOrder(this));
+            return _picked;
+        }
+        for (var i = 1; i < span.Length; i++)
+            for (var j = i; j > 0 && KeyOf(_slots[span[j]]).CompareTo(KeyOf(_slots[span[j - 1]])) < 0; j--)
+                (span[j], span[j - 1]) = (span[j - 1], span[j]);
         return _picked;
+    }
+
+    private readonly struct ReleaseOrder(BarAggregator<TTrade, TAccessor> aggregator) : IComparer<int>
+    {
+        public int Compare(int x, int y) => aggregator.KeyOf(aggregator._slots[x]).CompareTo(aggregator.KeyOf(aggregator._slots[y]));
     }
 
     // Records received at or before `limit` that are not the lowest of their tape, in arrival order.

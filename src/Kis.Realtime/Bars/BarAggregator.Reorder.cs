@@ -65,7 +65,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (behind && CanFill(tr, accumulated - volume, accumulated)) return Process(facts, utc, local, day, accumulated) | closed;
         // None of its TR's records waits and it continues its tape: on at once, as the buffer would send it (what was due
         // went on above, and another TR's waiting records wait on whatever this TR's tape does).
-        if (!behind && _waitingOfTr[tr] == 0 && Continues(tr, day, accumulated, volume)) return Process(facts, utc, local, day, accumulated) | closed;
+        if (!behind && _waitingOfTr[tr] == 0 && Continues(tr, day, accumulated, volume) && !HeldByOtherTr(tr, day, local))
+            return Process(facts, utc, local, day, accumulated) | closed;
         AddPending(new Pending
         {
             Trade = facts, Received = received, Utc = utc, Local = local, Accumulated = accumulated, Volume = volume,
@@ -98,9 +99,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return closed;
     }
 
-    // Of each TR's lowest waiting records (earliest arrival first), the first that continues its tape or whose window
-    // ended: that one; or, its hole's trades never having come, the record whose own volume fills the hole exactly (that
-    // trade with a corrupt acml_vol, going in at `corrected`); or Dropped when it contradicts the tape; -1: none is due.
+    // Of each TR's lowest waiting records (in release order, ReleaseKey), the first that continues its tape and is not
+    // held for another TR's earlier bar, or whose window ended: that one; or, its hole's trades never having come, the
+    // record whose own volume fills the hole exactly (that trade with a corrupt acml_vol, going in at `corrected`); or
+    // Dropped when it contradicts the tape; -1: none is due.
     private int NextReleased(long now, out long corrected)
     {
         corrected = -1;
@@ -109,8 +111,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         {
             _reorderSteps++;
             ref readonly var p = ref _slots[id];
-            if (Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p)) return id;
-            if (p.Received + _reorderWindow > now) continue;
+            var waiting = p.Received + _reorderWindow > now;
+            if ((Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p))
+                && !(waiting && HeldByOtherTr(p.Tr, p.Day, p.Local))) return id;
+            if (waiting) continue;
             var filler = FindFiller(id);
             if (filler >= 0)
             {
@@ -123,6 +127,39 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             return Dropped;
         }
         return -1;
+    }
+
+    // Two TRs in one aggregator (KRX and NXT of one stock) share its bars, and nothing orders one TR's trades against
+    // the other's but their stamps: a TR going on through bars while the other's records wait behind a hole (or for the
+    // first of a batch received in reverse) would close the bars those records belong to, and they would come late, in
+    // no bar. So a time or day bar's record waits, up to its own window, while another TR's lowest waiting record lies in
+    // an earlier bar; of records due, an earlier bar's go first, then a lower TR's, then the first to arrive. Within one
+    // bar the order of two TRs' trades changes nothing (a bar's open and close go by stamp: TapePosition). Tick, volume
+    // and value bars, cut by count, take them by arrival.
+    private bool HeldByOtherTr(int tr, int day, long local, int except = -1)
+    {
+        if (_kind > BarKind.Day || _waitingOfTr[tr] == PendingCount) return false;
+        var bar = BarOf(day, local);
+        for (var other = 0; other < MaxTrs; other++)
+        {
+            if (other == tr || other == except || _tapeOrder[other] is not { Count: > 0 } order) continue;
+            ref readonly var q = ref _slots[order.LowestId()];
+            if (BarOf(q.Day, q.Local) < bar) return true;
+        }
+        return false;
+    }
+
+    // A time bar's start on the market's clock; a day bar's trading day.
+    private long BarOf(int day, long local) => _kind == BarKind.Time ? local - local % _interval : day;
+
+    private ReleaseKey KeyOf(in Pending p) =>
+        _kind <= BarKind.Day ? new ReleaseKey(BarOf(p.Day, p.Local), p.Tr, p.Arrival) : new ReleaseKey(0, 0, p.Arrival);
+
+    // The order in which due records go on: by bar, TR and arrival (time and day bars), or by arrival alone.
+    private readonly record struct ReleaseKey(long Bar, int Tr, long Arrival) : IComparable<ReleaseKey>
+    {
+        public int CompareTo(ReleaseKey other) =>
+            Bar != other.Bar ? Bar.CompareTo(other.Bar) : Tr != other.Tr ? Tr.CompareTo(other.Tr) : Arrival.CompareTo(other.Arrival);
     }
 
     // Records still waiting twice their window and not next on their tape contradict it: reported, in no bar, in

@@ -11,10 +11,11 @@ namespace Kis.Realtime;
 // out of the by-volume chain (its records are chained, never a hole's trade with a corrupt acml_vol). Whatever the
 // buffer asks of a run's records it answers as for records waiting each on its own: a repeat and a record's neighbours
 // are found in the store by binary search. Each TR has its own runs and store, so a second TR waiting (KRX and NXT of
-// one stock) costs nothing: a run goes on in its sweep only while no other TR's lowest waiting record came before its
-// next, as the release loop would take them (by arrival among the TRs' lowest); else the rest of the run waits under
-// its next record (ReHead) and the loop takes it in turn. Anything else (a record of the run due other than in turn,
-// dropped or expired) first undoes the run into records of their own (MaterializeRun), each record at most once.
+// one stock) costs nothing: a run goes on in its sweep only while no other TR's lowest waiting record comes before its
+// next, as the release loop would take them (by bar, TR and arrival among the TRs' lowest: ReleaseKey), nor lies in an
+// earlier bar (HeldByOtherTr); else the rest of the run waits under its next record (ReHead, O(1)) and the loop takes
+// it in turn. Anything else (a record of the run due other than in turn, dropped or expired) first undoes the run into
+// records of their own (MaterializeRun), each record at most once.
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
     private readonly PendingRunStore<Pending>?[] _runStores = new PendingRunStore<Pending>?[MaxTrs];
@@ -75,16 +76,18 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         || (store.DayAt(store.First) == day && store.EndAt(store.First) > accumulated);
 
     // The run of `head` (its lowest record, just gone on) goes on in turn: each record is then its tape's lowest waiting
-    // and continues the tape, and no other TR's lowest came before it, so the release loop would take it next. At the
-    // first that another TR's came before, the rest waits under it (ReHead) for the loop to take in turn; at the first
-    // not next on its own tape (one of the same place waits on its own), it and those after it wait each on its own.
+    // and continues the tape, and no other TR's lowest due record comes before it in release order (ReleaseKey), nor
+    // holds it (an earlier bar's), so the release loop would take it next. At the first that another TR's came before or
+    // holds, the rest waits under it (ReHead) for the loop to take in turn; at the first not next on its own tape (one of
+    // the same place waits on its own), it and those after it wait each on their own.
     private bool ReleaseRun(in Pending head, long now)
     {
         var closed = false;
         var store = _runStores[head.Tr]!;
         var end = head.RunFrom + head.RunCount;
         // Going on with this TR's records changes nothing another TR's records wait on: their first due is found once.
-        var otherDue = OtherTrsFirstDue(head.Tr, now);
+        var (otherFirst, otherBar) = OtherTrsFirstDue(head.Tr, now);
+        var (stop, held) = SweepLimits(otherFirst, otherBar, head.Tr);
         for (var place = head.RunFrom; place < end; place++)
         {
             ref readonly var f = ref store.At(place);
@@ -93,7 +96,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 Materialize(store, place, end);
                 break;
             }
-            if (otherDue < f.Arrival)
+            var at = _kind == BarKind.Time ? f.Local : _kind == BarKind.Day ? f.Day : f.Arrival;
+            if (at >= stop || (at >= held && f.Received + _reorderWindow > now))
             {
                 ReHead(store, place, end, head.RunReceived);
                 break;
@@ -106,13 +110,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return closed;
     }
 
-    // The earliest arrival of another TR's lowest waiting records (or their ties) due by `now` (long.MaxValue: none): the
-    // release loop takes such a record before any of this TR's that arrived after it (NextReleased looks at the TRs'
-    // lowest in arrival order and acts on the first that continues its tape or whose window ended).
-    private long OtherTrsFirstDue(int tr, long now)
+    // Of the other TRs' lowest waiting records, the first in release order due by `now` (long.MaxValue keys: none), and the
+    // earliest bar among them (long.MaxValue: none, or bars that hold nothing): the release loop takes the first before
+    // any of this TR's after it, and a record of this TR in a later bar waits for them (ReleaseKey, HeldByOtherTr).
+    private (ReleaseKey First, long Bar) OtherTrsFirstDue(int tr, long now)
     {
-        var first = long.MaxValue;
-        if (_waitingOfTr[tr] == PendingCount) return first; // no other TR waits
+        var first = new ReleaseKey(long.MaxValue, int.MaxValue, long.MaxValue);
+        var bar = long.MaxValue;
+        if (_waitingOfTr[tr] == PendingCount) return (first, bar); // no other TR waits
         for (var other = 0; other < MaxTrs; other++)
         {
             if (other == tr || _waitingOfTr[other] == 0 || _tapeOrder[other] is not { Count: > 0 } order) continue;
@@ -121,14 +126,28 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             foreach (var id in _otherLowest)
             {
                 ref readonly var p = ref _slots[id];
-                if (p.Arrival < first && (Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p)
-                    || p.Received + _reorderWindow <= now)) first = p.Arrival;
+                if (_kind <= BarKind.Day) bar = Math.Min(bar, BarOf(p.Day, p.Local));
+                var windowEnded = p.Received + _reorderWindow <= now;
+                var due = windowEnded || ((Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p))
+                    && !HeldByOtherTr(p.Tr, p.Day, p.Local, except: tr));
+                if (due && KeyOf(p).CompareTo(first) < 0) first = KeyOf(p);
             }
         }
-        return first;
+        return (first, bar);
     }
 
     private readonly List<int> _otherLowest = [];
+
+    // Where the sweep of TR `tr` stops, as a stamp (time bars), a trading day (day bars) or an arrival (others), compared
+    // without a division a record: `stop`, where the other TRs' first due record comes first in release order; `held`,
+    // past their earliest waiting bar (while the record's window lasts). long.MaxValue: never.
+    private (long Stop, long Held) SweepLimits(ReleaseKey otherFirst, long otherBar, int tr)
+    {
+        if (_kind > BarKind.Day) return (otherFirst.Arrival == long.MaxValue ? long.MaxValue : otherFirst.Arrival + 1, long.MaxValue);
+        var step = _kind == BarKind.Time ? _interval : 1;
+        var stop = otherFirst.Bar == long.MaxValue ? long.MaxValue : otherFirst.Bar + (otherFirst.Tr < tr ? 0 : step);
+        return (stop, otherBar == long.MaxValue ? long.MaxValue : otherBar + step);
+    }
 
     // The run's records [from, end) wait on as a run under the first of them, its own entry: the release loop takes it
     // when it is due in turn, and its run then goes on. Kept in the receive order under the run's earliest receive time.
@@ -143,7 +162,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         ref var s = ref _slots[id];
         Unlink(ByVolume, id, new PendingKey(s.Tr, s.Day, s.Volume)); // a run's head is not in it (TryJoinRun)
         (s.RunFrom, s.RunCount, s.RunReceived) = (from + 1, (int)(end - from - 1), runReceived);
-        for (var place = from + 1; place < end; place++) store.SetOwner(place, id);
+        store.SetOwner(from + 1, id); // the run's first place: the others keep their old owner (PendingRunStore)
         _receiveOrder.Remove(id);
         _receiveOrder.Add(id, runReceived, s.Arrival, 0);
     }

@@ -164,7 +164,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
         var inForming = _kind <= BarKind.Day
             ? OpenTimeBar(trade, check, start, day, utc, price, volume, openGap, position, gap, ref closed)
-            : OpenCountBar(check, t, day, utc, price, position, ref closed);
+            : OpenCountBar(check, t, day, utc, price, volume, position, ref closed);
         if (!inForming) return closed;
 
         if (price > _h) _h = price;
@@ -235,29 +235,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             Begin(start, start + _interval, day, calendar.OffsetAtUtc(utc), price);
             _clockEnd = ClockEndOf(calendar, start, day);
         }
-        return true;
-    }
-
-    // A tick, volume or value bar's trade: false when it is late and an emitted bar's (in no bar, nothing reported
-    // closed); else the forming bar is its own (a new one at a new trading day: these bars never span two).
-    private bool OpenCountBar(VolumeCheck check, long t, int day, long utc, decimal price, TapePosition position, ref bool closed)
-    {
-        // Late: in exchange order it is the forming bar's only when it comes after the last trade of the last bar
-        // closed; before it, it is an emitted bar's: in no bar (a later bar must not take it), counted.
-        if (check == VolumeCheck.Late
-            && (!(_forming && day == _formingDay) || (day == _lastClosedDay && position.CompareTo(_lastClosedLast) <= 0)))
-        {
-            LateTrades++;
-            closed = false;
-            return false;
-        }
-        if (_forming && day != _formingDay)
-        {
-            CloseForming(check == VolumeCheck.Gap);
-            closed = true;
-        }
-        if (!_forming) Begin(t, t, day, _calendar!.OffsetAtUtc(utc), price);
-        if (t > _close) _close = t;
         return true;
     }
 

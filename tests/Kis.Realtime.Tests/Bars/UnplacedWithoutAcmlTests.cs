@@ -58,4 +58,24 @@ public sealed class UnplacedWithoutAcmlTests
         Assert.Equal((1L, 1L, 50L), (aggregator.LateTrades, aggregator.Gaps, aggregator.MissingVolume));
         Assert.Equal(trades.Sum(t => t.Volume), bars.Sum(b => b.Volume) + aggregator.MissingVolume);
     }
+
+    [Fact]
+    public void A_tick_bar_trade_without_acml_stamped_before_the_last_closed_bars_last_trade_is_late_and_missing()
+    {
+        // Two-trade bars: 09:00:10 and 09:00:20 make one. 09:00:20 again (the same second: after it, as far as stamps
+        // tell) begins the next; 09:00:15 comes after: by its stamp it is the emitted bar's, so it goes into no bar and is
+        // counted, as a time bar's would be. Before, it went into the forming bar uncounted.
+        var aggregator = new BarAggregator<StockTrade, NoAcml>(BarSpec.Ticks(2));
+        var trades = new[] { T(10, 100), T(20, 20), T(20, 7), T(15, 40), T(30, 30) };
+        var bars = new List<Bar>();
+        foreach (var trade in trades)
+            if (aggregator.Add(trade))
+                while (aggregator.TryTakeClosed(out var bar)) bars.Add(bar);
+        aggregator.Complete();
+        while (aggregator.TryTakeClosed(out var bar)) bars.Add(bar);
+
+        Assert.Equal([120L, 37L], bars.Select(b => b.Volume));
+        Assert.Equal((1L, 1L, 40L), (aggregator.LateTrades, aggregator.Gaps, aggregator.MissingVolume));
+        Assert.Equal(trades.Sum(t => t.Volume), bars.Sum(b => b.Volume) + aggregator.MissingVolume);
+    }
 }

@@ -22,6 +22,9 @@ internal sealed class PendingHeap
     /// <summary>The second key of the least entry (Count must be above 0).</summary>
     public long MinB => _entries[0].B;
 
+    /// <summary>The least entry's id (Count must be above 0).</summary>
+    public int MinId => _entries[0].Id;
+
     public void Add(int id, long a, long b, long c)
     {
         if (Count == _entries.Length) Array.Resize(ref _entries, Math.Max(16, Count * 2));

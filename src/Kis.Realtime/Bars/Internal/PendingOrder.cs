@@ -161,6 +161,14 @@ internal sealed class PendingOrder
         return _aOf[id] == a && _bOf[id] == b;
     }
 
+    /// <summary>An id whose first two keys are the least held (Count must be above 0).</summary>
+    public int LowestId()
+    {
+        if (_live == 0) return _heap.MinId;
+        ref readonly var front = ref At(0);
+        return _heap.Count == 0 || front.A < _heap.MinA || (front.A == _heap.MinA && front.B <= _heap.MinB) ? front.Id : _heap.MinId;
+    }
+
     /// <summary>True when the least first two keys held are <paramref name="a"/> and <paramref name="b"/>.</summary>
     public bool LowestIs(long a, long b) => Count > 0 && Min() == (a, b);
 

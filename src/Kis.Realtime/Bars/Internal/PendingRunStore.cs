@@ -13,7 +13,9 @@ internal sealed class PendingRunStore<T>
 {
     private T[] _items = new T[16];
     private long[] _ends = new long[16], _starts = new long[16]; // cumulative volume at which each ends and starts
-    private int[] _days = new int[16], _owners = new int[16]; // owner: the run's slot, -1 when gone
+    // owner: -1 when gone; else the run's slot, true at a run's first place only (a run waiting on under a new head
+    // changes its first place's, not each record's: MaterializeRuns reads it there alone).
+    private int[] _days = new int[16], _owners = new int[16];
     private long _first, _end; // live entries lie in [_first, _end); both ends are live when any is
 
     /// <summary>Records held.</summary>
@@ -36,7 +38,7 @@ internal sealed class PendingRunStore<T>
 
     public int OwnerAt(long place) => _owners[Index(place)];
 
-    /// <summary>Gives the live record at <paramref name="place"/> another owner (its run waits under another slot).</summary>
+    /// <summary>Gives the live record at <paramref name="place"/>, a run's first, another owner (its run waits under another slot).</summary>
     public void SetOwner(long place, int owner)
     {
         Steps++;
