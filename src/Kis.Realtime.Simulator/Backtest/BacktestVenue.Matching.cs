@@ -38,19 +38,16 @@ internal sealed partial class BacktestVenue : IVenueEvents
     }
 
     /// <summary>
-    /// The venue's clock moves to <paramref name="at"/> (under the lock): first the orders whose day's order hours ended
-    /// before then expire, at that end, by the venue core's rule, the paper venue's too (<see cref="VenueCore.ExpireDue"/>),
-    /// so nothing the market does later reaches them. What the market did at the end itself (a closing print stamped
-    /// 15:30:00) still reaches them first, as paper reads its tape up to now before it expires an order: the stamps are
-    /// whole seconds (a second's later records sit a few milliseconds into it by their receive times), so an order
-    /// expires only once the market's whole second is past its end. A comparison of ticks when nothing is due.
+    /// The venue's clock moves to <paramref name="at"/> (under the lock): first the orders whose day is over by then
+    /// expire, by the venue core's one rule, the paper venue's too (<see cref="VenueCore.ExpiryDue"/>: once the market's
+    /// whole second is past their order hours' end), so nothing the market does later reaches them. A comparison of
+    /// ticks when nothing is due.
     /// </summary>
     private void MoveTo(DateTimeOffset at)
     {
         _now = at;
-        var second = at.UtcTicks + KoreaTime.Offset.Ticks;
-        second -= second % TimeSpan.TicksPerSecond;
-        if (second > _core.NextExpiry.Ticks) _core.ExpireDue(new DateTime(second - 1));
+        var kst = new DateTime(at.UtcTicks + KoreaTime.Offset.Ticks);
+        if (_core.ExpiryDue(kst)) _core.ExpireDue(kst);
     }
 
     /// <summary>The notices written since the last take, if any (under the lock).</summary>
