@@ -43,31 +43,29 @@ internal sealed partial class BacktestVenue
     private static long WholePrice(decimal price) => price == decimal.Truncate(price) && price is > 0 and <= long.MaxValue ? (long)price : -1;
 
     /// <summary>
-    /// <see cref="Find"/> for an amendment or cancel, the call's row given what it named whether refused or not: the
-    /// original's number, code and side when there is such an order (one with nothing left too), else the number as
-    /// named, no code and no side (orders.csv once wrote a refused one's side as "sell" and lost its number and code).
+    /// The order an amendment or cancel names (<see cref="Find"/>), the call's row given what it named whether refused or
+    /// not: the original's number, code and side when there is such an order (one with nothing left too), else the number
+    /// as named, no code and no side (orders.csv once wrote a refused one's side as "sell" and lost its number and code).
     /// </summary>
     private KisRefusal? Named(string number, KisProduct product, ref CallRow call, out VenueOrder order)
     {
-        var refusal = Find(number, product, out order);
-        if (order is not null)
-            (call.Code, call.Side, call.Original) = (order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell, order.Number);
-        else if (long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
-            call.Original = n;
-        return refusal;
-    }
-
-    /// <summary>The order an amendment or cancel names, within its product as on paper: a futures/options call naming a
-    /// stock order's number names no order.</summary>
-    private KisRefusal? Find(string number, KisProduct product, out VenueOrder order)
-    {
-        order = null!;
-        if (!long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
-            || n < 1 || n > _orders.Count || OrderNumbered(n).Derivative != (product == KisProduct.FuturesOptions))
+        var parsed = long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n);
+        if ((parsed ? Find(n, product) : null) is not { } found)
+        {
+            if (parsed) call.Original = n;
+            order = null!;
             return new KisRefusal("1", "APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)", 200);
-        order = OrderNumbered(n);
+        }
+        order = found;
+        (call.Code, call.Side, call.Original) = (order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell, order.Number);
         return order.Remaining == 0 ? new KisRefusal("1", "APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)", 200) : null;
     }
+
+    /// <summary>The order numbered <paramref name="number"/> within the call's product, as on paper (a futures/options
+    /// call naming a stock order's number names no order), looked up once; null when there is none.</summary>
+    private VenueOrder? Find(long number, KisProduct product)
+        => number >= 1 && number <= _orders.Count && OrderNumbered(number) is var order && order.Derivative == (product == KisProduct.FuturesOptions)
+            ? order : null;
 
     /// <summary>How many of what is left an amendment or cancel concerns: the core's rule (<see cref="PreTradeCheck.ChangeQuantity"/>).</summary>
     private static KisRefusal? ChangeQuantityRefusal(long? quantity, VenueOrder original, out long affected)
