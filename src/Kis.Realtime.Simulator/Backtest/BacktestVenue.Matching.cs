@@ -11,7 +11,6 @@ namespace Kis.Realtime.Simulator.Backtest;
 /// engine for the tape; the core's events become the strategy's notices and the day's fill rows.</summary>
 internal sealed partial class BacktestVenue : IVenueEvents
 {
-    private const int Levels = 10;
     private DateTimeOffset _now;
     // The account's money and holdings: the venue core's ledger, the paper venue's accounts' own code.
     private readonly LedgerAccount _ledger;
@@ -21,7 +20,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
     // Every order of the day, order n at n − 1: numbers are given one after the other from 1, each filed at once (AddOrder).
     private readonly List<VenueOrder> _orders = [];
     private readonly List<VenueOrder> _open = [];
-    private readonly Dictionary<string, InstrumentState> _instruments = new(StringComparer.Ordinal);
+    private readonly RecordedInstruments _instruments = new(); // the market of every code the venue follows
     private readonly ChunkedSeries<BacktestFillRow> _fills = new();
     // Notices written under the lock, and the batch handed out last (TakeNotices swaps them).
     private BacktestNoticeBatch _notices = new(), _handedOut = new();
@@ -91,7 +90,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
     public IReadOnlyList<BacktestInstrument> Instruments()
     {
         lock (_gate)
-            return [.. _instruments.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i =>
+            return [.. _instruments.ByCode().Select(i =>
             {
                 var scale = i.Value.Derivative ? 100m : 1m;
                 var position = _ledger.Positions.GetValueOrDefault(i.Key);
@@ -103,13 +102,11 @@ internal sealed partial class BacktestVenue : IVenueEvents
     /// <summary>Codes the venue has seen orders or calls for (it follows their market), changing as it learns one.</summary>
     public string[] Codes()
     {
-        lock (_gate) return [.. _instruments.Keys];
+        lock (_gate) return _instruments.Codes();
     }
 
     /// <summary>How many codes <see cref="Codes"/> holds (cheap: the driver checks it at every message).</summary>
-    public int CodeCount => Volatile.Read(ref _codeCount);
-
-    private int _codeCount; // _instruments.Count, written under the lock (Instrument), read without it
+    public int CodeCount => _instruments.Count;
 
     /// <summary>
     /// A KRX trade of the recording, at <paramref name="at"/> (the venue's clock moves to it): the last price, the tape's
@@ -174,7 +171,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
     }
 
     /// <summary>A new book (under the lock): resting orders that it crosses fill, unless a call is in force.</summary>
-    private BacktestNoticeBatch? BookMoved(string code, InstrumentState instrument, bool callBook)
+    private BacktestNoticeBatch? BookMoved(string code, RecordedInstrument instrument, bool callBook)
     {
         // A call's book crosses nothing: the orders wait for its print (the next trade).
         if (callBook) instrument.InCall = true;
@@ -267,7 +264,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
         // In a call a stock order does not walk the book: it rests for the print.
         if (!order.Derivative && KrxCalls.InCallWindow(_now)) instrument.InCall = true;
         var n = 0;
-        Span<LevelTake> takes = stackalloc LevelTake[Levels];
+        Span<LevelTake> takes = stackalloc LevelTake[RecordedInstrument.Levels];
         var opposite = order.Buy ? instrument.Asks.AsSpan(0, instrument.AskCount) : instrument.Bids.AsSpan(0, instrument.BidCount);
         if (!instrument.InCall) n = BookWalk.Take(opposite, order.Buy, order.Remaining, order.IsMarket ? 0 : order.LimitPrice, takes);
         for (var k = 0; k < n; k++)

@@ -1,6 +1,4 @@
 using Kis.Realtime.Simulator.Market;
-using Kis.Realtime.Simulator.Rules;
-using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 
@@ -8,7 +6,7 @@ namespace Kis.Realtime.Simulator.Backtest;
 
 /// <summary>The venue's checks (what only a backtest refuses: kinds not modelled, other exchanges, no trade yet; the
 /// pre-trade check itself, caps, grid, limits and money, is the venue core's <see cref="PreTradeCheck"/>, the paper
-/// venue's too) and its state's types.</summary>
+/// venue's too) and its orders' filing.</summary>
 internal sealed partial class BacktestVenue
 {
     private KisRefusal? Refuse(KisOrderRequest request)
@@ -37,7 +35,7 @@ internal sealed partial class BacktestVenue
     private static KisRefusal? Refused(VenueRefusal? refusal) => refusal is { } r ? new KisRefusal("1", r.Code, r.Message, 200) : null;
 
     /// <summary>A stock's limits as the recording's trades gave them (KRX's grid is the code's, by price).</summary>
-    private static PriceBand StockBand(InstrumentState instrument) => new(instrument.Lower, instrument.Upper, 0);
+    private static PriceBand StockBand(RecordedInstrument instrument) => new(instrument.Lower, instrument.Upper, 0);
 
     /// <summary>A stock price in whole KRW; one that is not whole is off every grid (-1: the check refuses it so).</summary>
     private static long WholePrice(decimal price) => price == decimal.Truncate(price) && price is > 0 and <= long.MaxValue ? (long)price : -1;
@@ -124,15 +122,7 @@ internal sealed partial class BacktestVenue
         if (order.Remaining > 0) _open.Add(order);
     }
 
-    private InstrumentState Instrument(string code)
-    {
-        if (!_instruments.TryGetValue(code, out var instrument))
-        {
-            _instruments[code] = instrument = new InstrumentState();
-            Volatile.Write(ref _codeCount, _instruments.Count);
-        }
-        return instrument;
-    }
+    private RecordedInstrument Instrument(string code) => _instruments.Get(code);
 
     private decimal EquityLocked()
     {
@@ -150,15 +140,6 @@ internal sealed partial class BacktestVenue
         return stocks == 0 ? equity : equity + stocks;
     }
 
-    /// <summary>A book's levels into the engine's (<paramref name="scale"/>: 100 for futures/options, held in hundredths).</summary>
-    private static int Copy(in OrderBookLevels levels, BookLevel[] into, int scale)
-    {
-        var n = 0;
-        for (var i = 0; i < OrderBookLevels.MaxDepth; i++)
-            if (levels[i].Price > 0) into[n++] = new BookLevel((long)(levels[i].Price * scale), levels[i].Quantity);
-        return n;
-    }
-
     private static KisOrderRow Row(VenueOrder o)
     {
         var scale = o.Derivative ? 100m : 1m;
@@ -172,89 +153,5 @@ internal sealed partial class BacktestVenue
             // live, reads 0 there, so the backtest's inquiry says 0 too (orders.csv keeps the quantity, KisBacktestOrder).
             CancelledQuantity = o.Derivative ? 0 : o.Cancelled,
         };
-    }
-
-    private sealed class InstrumentState
-    {
-        public readonly BookLevel[] Asks = new BookLevel[Levels], Bids = new BookLevel[Levels];
-        public int AskCount, BidCount;
-        public long Last, Lower, Upper, TapeVolume, TapeTrades;
-        private Int128 _tapeValue; // price × volume summed exactly (a trade's decimal multiply and add were a tenth of a trade's venue time)
-        private long _limitsClose; // the previous close Lower and Upper were set from (0: none)
-        private string _code = ""; // a futures/options code's (its limits are the code's rule)
-
-        /// <summary>The tape's traded value: price × volume over its trades (hundredths × volume for futures/options).</summary>
-        public decimal TapeValue => (decimal)_tapeValue;
-
-        /// <summary>A trade on the tape.</summary>
-        public void AddToTape(long price, long volume)
-        {
-            TapeVolume += volume;
-            _tapeValue += (Int128)price * volume;
-            TapeTrades++;
-        }
-        /// <summary>Futures/options: prices in hundredths; the contract multiplier (1 for a stock).</summary>
-        public bool Derivative;
-        public long Multiplier = 1;
-        public TradeSide LastSide;
-        /// <summary>A call is in force: books cross nothing and the next trade is its print (<see cref="KrxCalls"/>).</summary>
-        public bool InCall;
-        private byte[] _book = new byte[1024];
-        private int _bookLength;
-        private TrDefinition? _bookTr;
-
-        /// <summary>Keeps the latest book as received (decoded by <see cref="DecodeBook"/> when an order needs it).</summary>
-        public void Keep(TrDefinition tr, ReadOnlySpan<byte> record)
-        {
-            if (record.Length > _book.Length) _book = new byte[record.Length * 2];
-            record.CopyTo(_book);
-            _bookLength = record.Length;
-            _bookTr = tr;
-        }
-
-        /// <summary>Decodes the book kept, if any is new, into the levels (what earlier paper orders took from the old one is gone).</summary>
-        public void DecodeBook()
-        {
-            if (_bookTr is null) return;
-            if (_bookTr.KeyFormat == TrKeyFormat.DerivativeCode)
-            {
-                if (DerivativesOrderBook.TryDecode(_bookTr, _book.AsSpan(0, _bookLength), out var levels, out _))
-                {
-                    AskCount = Copy(levels.Asks, Asks, 100);
-                    BidCount = Copy(levels.Bids, Bids, 100);
-                }
-            }
-            else if (StockBookLevels.TryDecode(_bookTr, _book.AsSpan(0, _bookLength), Asks, out var asks, Bids, out var bids))
-                (AskCount, BidCount) = (asks, bids);
-            _bookTr = null;
-        }
-
-        /// <summary>A stock book decoded already (<see cref="PreparedBlock"/>): its levels replace the ones kept.</summary>
-        public void KeepDecoded(ReadOnlySpan<BookLevel> asks, ReadOnlySpan<BookLevel> bids)
-        {
-            asks.CopyTo(Asks);
-            bids.CopyTo(Bids);
-            (AskCount, BidCount) = (asks.Length, bids.Length);
-            _bookTr = null;
-        }
-
-        /// <summary>KRX's daily limits from the previous close (<see cref="KrxRules.StockDailyLimits"/>; a future's
-        /// <see cref="KrxRules.FuturesDailyLimits"/>; none known for an option).</summary>
-        public void SetLimits(long previousClose)
-        {
-            if (previousClose == _limitsClose) return; // every trade carries it; it changes once a day
-            _limitsClose = previousClose;
-            (Lower, Upper) = Derivative ? KrxRules.DerivativeDailyLimits(_code, previousClose) : KrxRules.StockDailyLimits(previousClose);
-        }
-
-        /// <summary>Marks a futures/options code: its multiplier (the rules') and its code, which its limits follow.</summary>
-        public void MarkDerivative(string code)
-        {
-            if (Derivative) return;
-            Derivative = true;
-            _code = code;
-            _limitsClose = 0; // limits set before are a stock's: set again at the next trade
-            Multiplier = KrxRules.Multiplier(code);
-        }
     }
 }
