@@ -197,7 +197,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
         }
     }
 
-    private KisOrderResult Place(KisOrderRequest request, ref CallRow call)
+    private KisOrderResult Place(KisOrderRequest request, ref BacktestCallRow call)
     {
         if (Refuse(request) is { } refusal) return Refused(ref call, refusal);
         var derivative = request.Product == KisProduct.FuturesOptions;
@@ -214,7 +214,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
         return Accepted(ref call, order.Number, derivative: derivative);
     }
 
-    private KisOrderResult Amend(KisAmendRequest amend, ref CallRow call)
+    private KisOrderResult Amend(KisAmendRequest amend, ref BacktestCallRow call)
     {
         var missing = Named(amend.OriginalOrderNumber, amend.Product, ref call, out var original);
         if (Closed(amend.Product) is { } closed) return Refused(ref call, closed);
@@ -239,7 +239,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
         return Accepted(ref call, successor.Number, derivative: successor.Derivative);
     }
 
-    private KisOrderResult Cancel(KisCancelRequest cancel, ref CallRow call)
+    private KisOrderResult Cancel(KisCancelRequest cancel, ref BacktestCallRow call)
     {
         var missing = Named(cancel.OriginalOrderNumber, cancel.Product, ref call, out var original);
         if (Closed(cancel.Product) is { } closed) return Refused(ref call, closed);

@@ -45,7 +45,7 @@ internal sealed partial class BacktestVenue
     /// not: the original's number, code and side when there is such an order (one with nothing left too), else the number
     /// as named, no code and no side (orders.csv once wrote a refused one's side as "sell" and lost its number and code).
     /// </summary>
-    private KisRefusal? Named(string number, KisProduct product, ref CallRow call, out VenueOrder order)
+    private KisRefusal? Named(string number, KisProduct product, ref BacktestCallRow call, out VenueOrder order)
     {
         var parsed = long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n);
         if ((parsed ? Find(n, product) : null) is not { } found)
@@ -69,14 +69,14 @@ internal sealed partial class BacktestVenue
     private static KisRefusal? ChangeQuantityRefusal(long? quantity, VenueOrder original, out long affected)
         => Refused(PreTradeCheck.ChangeQuantity(quantity, original.Remaining, out affected));
 
-    private static KisOrderResult Refused(ref CallRow call, KisRefusal refusal)
+    private static KisOrderResult Refused(ref BacktestCallRow call, KisRefusal refusal)
     {
         call.Refusal = refusal;
         call.Answered = true;
         return new KisOrderResult { Outcome = KisOrderOutcome.Refused, Refusal = refusal, Attempts = 1 };
     }
 
-    private KisOrderResult Accepted(ref CallRow call, long followed, long? own = null, bool derivative = false)
+    private KisOrderResult Accepted(ref BacktestCallRow call, long followed, long? own = null, bool derivative = false)
     {
         call.Answered = true;
         var number = BacktestNotices.Pad(own ?? followed, 10);

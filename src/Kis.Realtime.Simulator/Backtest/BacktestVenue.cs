@@ -20,9 +20,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     private readonly TradingCosts _costs; // the paper venue's rule, at the backtest's rates
     private readonly BacktestPump _pump;
     private readonly BacktestClient _client;
-    private readonly PriorityQueue<Call, (long Ticks, long Sequence)> _arriving = new();
-    // Every call of the day as a row (CallRow): a Call object lives only while the call is on its way.
-    private readonly ChunkedSeries<CallRow> _calls = new();
+    private readonly BacktestCalls _calls = new(); // on their way, and every call of the day as its row
 
     public BacktestVenue(KisBacktestOptions options, BacktestPump pump, BacktestClient client)
     {
@@ -45,22 +43,16 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     {
         get
         {
-            lock (_gate) return _arriving.Count;
+            lock (_gate) return _calls.InFlight;
         }
     }
-
-    // The UTC ticks of the next call's arrival (long.MaxValue: none), written under the lock whenever _arriving changes.
-    private long _nextArrivalTicks = long.MaxValue;
-
-    private void NoteNextArrival() =>
-        Volatile.Write(ref _nextArrivalTicks, _arriving.TryPeek(out var next, out _) ? next.ArrivesAt.UtcTicks : long.MaxValue);
 
     /// <summary>When the next call reaches the venue; null when none is on its way.</summary>
     public DateTimeOffset? NextArrival
     {
         get
         {
-            lock (_gate) return _arriving.TryPeek(out var call, out _) ? call.ArrivesAt : null;
+            lock (_gate) return _calls.NextArrival;
         }
     }
 
@@ -68,37 +60,28 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     {
         ArgumentNullException.ThrowIfNull(order);
         order.Validate();
-        return Send(new Call { Place = order },
-            new CallRow { Action = "place", Code = order.Code, Side = order.Side, Kind = order.Kind, Quantity = order.Quantity, Price = order.Price });
+        return Send(new BacktestCall { Place = order },
+            new BacktestCallRow { Action = "place", Code = order.Code, Side = order.Side, Kind = order.Kind, Quantity = order.Quantity, Price = order.Price });
     }
 
     public Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(amend);
-        return Send(new Call { Amend = amend },
-            new CallRow { Action = "amend", Code = "", Kind = amend.Kind, Quantity = amend.Quantity ?? 0, Price = amend.Price });
+        return Send(new BacktestCall { Amend = amend },
+            new BacktestCallRow { Action = "amend", Code = "", Kind = amend.Kind, Quantity = amend.Quantity ?? 0, Price = amend.Price });
     }
 
     public Task<KisOrderResult> CancelAsync(KisCancelRequest cancel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cancel);
-        return Send(new Call { Cancel = cancel }, new CallRow { Action = "cancel", Code = "", Quantity = cancel.Quantity ?? 0 });
+        return Send(new BacktestCall { Cancel = cancel }, new BacktestCallRow { Action = "cancel", Code = "", Quantity = cancel.Quantity ?? 0 });
     }
 
-    private Task<KisOrderResult> Send(Call call, CallRow row)
+    private Task<KisOrderResult> Send(BacktestCall call, BacktestCallRow row)
     {
         // Taken before the call can arrive: a strategy off the pump may see it answered (and let go) before this returns.
         var answer = call.Task;
-        lock (_gate)
-        {
-            row.Sequence = _calls.Count + 1;
-            row.SentAt = _now;
-            row.ArrivesAt = call.ArrivesAt = _now + _options.Latency;
-            call.Index = _calls.Count;
-            _calls.Add(row);
-            _arriving.Enqueue(call, (call.ArrivesAt.UtcTicks, row.Sequence));
-            NoteNextArrival();
-        }
+        lock (_gate) _calls.Send(call, row, _now, _options.Latency);
         return answer;
     }
 
@@ -107,26 +90,24 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     public bool ArriveDue(DateTimeOffset until, out DateTimeOffset arrivedAt)
     {
         BacktestNoticeBatch notices;
-        Call arrived;
+        BacktestCall arrived;
         arrivedAt = default;
         // Most messages meet no call on its way: told without the lock (a call sent from off the pump right now arrives
         // at the next message, as one sent just after the check always did).
-        if (Volatile.Read(ref _nextArrivalTicks) > until.UtcTicks) return false;
+        if (_calls.NoneDueBy(until)) return false;
         lock (_gate)
         {
-            if (!_arriving.TryPeek(out var call, out _) || call.ArrivesAt > until) return false;
-            _arriving.Dequeue();
-            NoteNextArrival();
+            if (!_calls.TryTakeDue(until, out var call)) return false;
             MoveTo(call.ArrivesAt);
             // The day keeps every call (Calls()) as its row: what it became, not the request and the answer.
-            ref var row = ref _calls.At(call.Index);
+            ref var row = ref _calls.Row(call.Index);
             call.Result = call.Place is { } place ? Place(place, ref row) : call.Amend is { } amend ? Amend(amend, ref row) : Cancel(call.Cancel!, ref row);
             (call.Place, call.Amend, call.Cancel) = (null, null, null);
             arrived = call;
             notices = TakeNotices();
         }
         // The answer first (the REST reply), then the notices: the strategy's handle exists before they arrive.
-        _pump.Post(static s => ((Call)s!).Reply(), arrived);
+        _pump.Post(static s => ((BacktestCall)s!).Reply(), arrived);
         _client.Notices(notices, arrived.ArrivesAt);
         arrivedAt = arrived.ArrivesAt;
         return true;
@@ -196,21 +177,16 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     /// <summary>Every call the strategy made, in order, with what became of it: each record made when read.</summary>
     public IReadOnlyList<KisBacktestOrder> Calls()
     {
-        lock (_gate) return new ProjectedList<CallRow, KisBacktestOrder>(_calls.Prefix(), Outcome);
+        lock (_gate) return new ProjectedList<BacktestCallRow, KisBacktestOrder>(_calls.Rows(), Outcome);
     }
 
     /// <summary>How many calls the venue refused.</summary>
     public int RefusedCalls()
     {
-        lock (_gate)
-        {
-            var refused = 0;
-            foreach (var call in _calls) refused += call.Refusal is null ? 0 : 1;
-            return refused;
-        }
+        lock (_gate) return _calls.Refused();
     }
 
-    private KisBacktestOrder Outcome(CallRow c)
+    private KisBacktestOrder Outcome(BacktestCallRow c)
     {
         lock (_gate)
         {
@@ -220,44 +196,6 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
                 c.Original > 0 ? BacktestNotices.Pad(c.Original, 10) : "", c.Code, c.Side, c.Kind, c.Quantity, c.Price,
                 c.Refusal is null ? (c.Answered ? "accepted" : "not arrived") : "refused", c.Refusal?.ToString() ?? "",
                 order?.Filled ?? 0, order?.Cancelled ?? 0, average);
-        }
-    }
-
-    /// <summary>A call as the day keeps it: what was asked and what became of it (the order's fills are the order's).</summary>
-    private struct CallRow
-    {
-        public long Sequence;
-        public required string Action;
-        public DateTimeOffset SentAt, ArrivesAt;
-        public required string Code;
-        public OrderSide Side;
-        public KisOrderKind Kind;
-        public long Quantity;
-        public decimal Price;
-        public long Number, Original;
-        public KisRefusal? Refusal;
-        public bool Answered;
-    }
-
-    /// <summary>
-    /// A call on its way to the venue (its row is what the day keeps), and the strategy's answer: not
-    /// RunContinuationsAsynchronously, as it is completed on the pump, so the strategy continues there.
-    /// </summary>
-    private sealed class Call : TaskCompletionSource<KisOrderResult>
-    {
-        public int Index; // its row in _calls
-        public DateTimeOffset ArrivesAt;
-        public KisOrderRequest? Place;
-        public KisAmendRequest? Amend;
-        public KisCancelRequest? Cancel;
-        public KisOrderResult? Result;
-
-        /// <summary>Gives the strategy the answer (on the pump).</summary>
-        public void Reply()
-        {
-            var result = Result!;
-            Result = null;
-            TrySetResult(result);
         }
     }
 }
