@@ -28,7 +28,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         _costs = options.Costs;
         _pump = pump;
         _client = client;
-        _ledger = new LedgerAccount(options.StartingCash, _costs);
+        _account = new BacktestAccount(new LedgerAccount(options.StartingCash, _costs), _instruments);
         _core = new VenueCore(this);
         _stockAccount = options.Account.Number + options.Account.ProductCode;
         _derivativeAccount = options.Account.Number + "03"; // the futures/options account's product code
@@ -116,62 +116,22 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     public Task<IReadOnlyList<KisOrderRow>> GetOrdersAsync(KisProduct product, KisOrderFilter filter = KisOrderFilter.All, string? code = null,
         CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            IReadOnlyList<KisOrderRow> rows =
-            [
-                .. _orders.Where(o => o.Derivative == (product == KisProduct.FuturesOptions) && (code is null || o.Code == code))
-                    .Where(o => filter switch { KisOrderFilter.Filled => o.Filled > 0, KisOrderFilter.Unfilled => o.Remaining > 0, _ => true })
-                    .OrderByDescending(o => o.Number).Select(Row),
-            ];
-            return Task.FromResult(rows);
-        }
+        lock (_gate) return Task.FromResult(_account.Orders(product, filter, code));
     }
 
     public Task<KisBalance> GetBalanceAsync(KisProduct product, CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            if (product == KisProduct.FuturesOptions) return Task.FromResult(DerivativeBalance());
-            var positions = _ledger.Positions.Where(p => p.Value.Quantity != 0 && !Instrument(p.Key).Derivative)
-                .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
-            {
-                var last = Instrument(p.Key).Last;
-                return new KisPosition
-                {
-                    Code = p.Key, Name = p.Key, Quantity = p.Value.Quantity, OrderableQuantity = _ledger.Sellable(p.Key),
-                    AveragePrice = AveragePrice.Of(p.Value.Cost, p.Value.Quantity), CurrentPrice = last,
-                    Value = last * p.Value.Quantity, ProfitLoss = last * p.Value.Quantity - p.Value.Cost,
-                };
-            }).ToList();
-            var value = positions.Sum(p => p.Value);
-            return Task.FromResult(new KisBalance
-            {
-                Product = product, Cash = _ledger.Cash, PositionsValue = value, TotalValue = _ledger.Cash + value, Positions = positions,
-            });
-        }
+        lock (_gate) return Task.FromResult(_account.Balance(product));
     }
 
     public Task<KisBuyingPower> GetBuyingPowerAsync(KisProduct product, string code, OrderSide side = OrderSide.Buy, decimal price = 0,
         CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            if (product == KisProduct.FuturesOptions)
-            {
-                // A code neither venue takes: refused as the order client reports paper's (and KIS's) refusal of the inquiry.
-                if (PreTradeCheck.DerivativeProduct(code) is { } refusal)
-                    return Task.FromException<KisBuyingPower>(new KisRestException(
-                        $"Orderable quantity of {code}: HTTP 200, {refusal.Code} {refusal.Message}.", 200, refusal.Code));
-                return Task.FromResult(DerivativeBuyingPower(code, side, price));
-            }
-            var instrument = Instrument(code);
-            // The venue core's rule, the paper venue's inquire-psbl-order too: the per-order caps, the cash rounded down to the won.
-            var (cash, unit, quantity) = PreTradeCheck.StockBuyingPower(_ledger, isMarket: price <= 0, WholePrice(price),
-                instrument.Upper > 0 ? instrument.Upper : instrument.Last);
-            if (side == OrderSide.Sell) quantity = Math.Max(0, _ledger.Sellable(code));
-            return Task.FromResult(new KisBuyingPower { Cash = cash, Price = unit, Quantity = quantity, MaxQuantity = quantity });
-        }
+        // A futures/options code neither venue takes: refused as the order client reports paper's (and KIS's) refusal of the inquiry.
+        if (product == KisProduct.FuturesOptions && PreTradeCheck.DerivativeProduct(code) is { } refusal)
+            return Task.FromException<KisBuyingPower>(new KisRestException(
+                $"Orderable quantity of {code}: HTTP 200, {refusal.Code} {refusal.Message}.", 200, refusal.Code));
+        lock (_gate) return Task.FromResult(_account.BuyingPower(product, code, side, price));
     }
 
     /// <summary>Every call the strategy made, in order, with what became of it: each record made when read.</summary>
@@ -190,7 +150,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     {
         lock (_gate)
         {
-            var order = c.Number > 0 ? OrderNumbered(c.Number) : null;
+            var order = c.Number > 0 ? _account.Numbered(c.Number) : null;
             var average = order is { Filled: > 0 } ? (decimal)order.FilledValue / order.Filled / (order.Derivative ? 100 : 1) : 0;
             return new KisBacktestOrder(c.Sequence, c.Action, c.SentAt, c.ArrivesAt, c.Number > 0 ? BacktestNotices.Pad(c.Number, 10) : "",
                 c.Original > 0 ? BacktestNotices.Pad(c.Original, 10) : "", c.Code, c.Side, c.Kind, c.Quantity, c.Price,

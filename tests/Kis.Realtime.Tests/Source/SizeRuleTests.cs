@@ -24,7 +24,6 @@ public sealed class SizeRuleTests
         "type Kis.Realtime.KisOrderClient",
         "type Kis.Realtime.Simulator.Trading.PaperVenue",
         "type Kis.Realtime.Simulator.WebSockets.SimSession",
-        "type Kis.Realtime.Simulator.Backtest.BacktestVenue",
         "type Kis.Realtime.Simulator.Market.Stock",
         "type Kis.Realtime.Gateway.KisGatewayClient",
         "type Kis.Realtime.Gateway.Internal.GatewayStreamReader",
