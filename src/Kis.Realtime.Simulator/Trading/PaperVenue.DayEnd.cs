@@ -30,7 +30,7 @@ internal sealed partial class PaperVenue
         if (_core.ExpiryDue(now)) ExpireDayOrders(now); // the core's one rule, the backtest's too
         if (now.Date <= _day) return;
         if (_day != default)
-            foreach (var account in _accounts.Values)
+            foreach (var account in _accounts.All)
             {
                 account.StartDay();
                 _changes.Changed(account);
