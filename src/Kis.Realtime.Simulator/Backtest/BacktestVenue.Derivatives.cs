@@ -2,7 +2,6 @@ using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Rules;
-using Kis.Realtime.Simulator.Trading.Ledger;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
@@ -29,7 +28,7 @@ internal sealed partial class BacktestVenue
             var side = instrument.Last == 0 || price == instrument.Last ? instrument.LastSide : price > instrument.Last ? TradeSide.Buy : TradeSide.Sell;
             instrument.LastSide = side;
             var notices = TradeLocked(code, price, volume, previousClose, side);
-            equity = EquityLocked();
+            equity = _account.Equity();
             return notices;
         }
     }
@@ -47,17 +46,8 @@ internal sealed partial class BacktestVenue
         var market = request.Kind == KisOrderKind.Market;
         // The venue core's one check, the paper venue's too: a market order on an option (no limits known), contracts,
         // grid, limits, then initial margin on the contracts the order opens (none on those it closes).
-        return Refused(PreTradeCheck.NewOrder(_ledger, request.Code, derivative: true, request.Side == OrderSide.Buy, request.Quantity, market,
-            Hundredths(market, request.Price), DerivativeBand(request.Code)));
-    }
-
-    /// <summary>A limit in points as hundredths (0 for a market order); one off the grid of hundredths is off every KRX
-    /// grid (-1: the check refuses it so).</summary>
-    private static long Hundredths(bool market, decimal points)
-    {
-        if (market) return 0;
-        var hundredths = points * 100;
-        return hundredths == decimal.Truncate(hundredths) && hundredths is > 0 and <= long.MaxValue ? (long)hundredths : -1;
+        return Refused(PreTradeCheck.NewOrder(_account.Ledger, request.Code, derivative: true, request.Side == OrderSide.Buy, request.Quantity, market,
+            BacktestPrices.Hundredths(market, request.Price), DerivativeBand(request.Code)));
     }
 
     /// <summary>A futures/options code's limits (a future's from the recording; none known for an option); its grid is
@@ -66,47 +56,5 @@ internal sealed partial class BacktestVenue
     {
         var instrument = Instrument(code);
         return new PriceBand(instrument.Lower, instrument.Upper, 0);
-    }
-
-    /// <summary>What a position adds to the account's value at its last trade, KRW: a stock's shares at it, a futures/options
-    /// position's profit against its cost (its margin is not spent).</summary>
-    private decimal Held(string code, LedgerPosition position)
-    {
-        var instrument = Instrument(code);
-        return instrument.Derivative
-            ? FuturesOptionRules.Krw(code, FuturesOptionRules.Unrealized(position.Quantity, (long)position.Cost, instrument.Last))
-            : position.Quantity * (decimal)instrument.Last;
-    }
-
-    private static decimal Points(long hundredths) => hundredths / 100m;
-
-    private KisBalance DerivativeBalance()
-    {
-        var positions = _ledger.Positions.Where(p => p.Value.Quantity != 0 && Instrument(p.Key).Derivative)
-            .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
-        {
-            var instrument = Instrument(p.Key);
-            return new KisPosition
-            {
-                Code = p.Key, Name = p.Key, Quantity = p.Value.Quantity, OrderableQuantity = Math.Abs(p.Value.Quantity),
-                AveragePrice = AveragePrice.Of(p.Value.Cost / 100, p.Value.Quantity), CurrentPrice = Points(instrument.Last),
-                Value = p.Value.Quantity * Points(instrument.Last) * instrument.Multiplier, ProfitLoss = Held(p.Key, p.Value),
-            };
-        }).ToList();
-        var profit = positions.Sum(p => p.ProfitLoss);
-        return new KisBalance
-        {
-            Product = KisProduct.FuturesOptions, Cash = _ledger.Cash, PositionsValue = profit, TotalValue = _ledger.Cash + profit, Positions = positions,
-        };
-    }
-
-    /// <summary>A futures/options order's buying power, by the venue core's rule (<see cref="PreTradeCheck.DerivativeBuyingPower"/>)
-    /// and in the shape KIS's inquire-psbl-order gives the order client: the contracts and the price asked (0: a market
-    /// order's, at the upper limit); KIS's answer names no cash, so neither does this (the free cash: <see cref="FreeCash"/>).</summary>
-    private KisBuyingPower DerivativeBuyingPower(string code, OrderSide side, decimal price)
-    {
-        var market = price <= 0;
-        var (_, total) = PreTradeCheck.DerivativeBuyingPower(_ledger, code, side == OrderSide.Buy, market, Hundredths(market, price), Instrument(code).Upper);
-        return new KisBuyingPower { Price = price, Quantity = total, MaxQuantity = total };
     }
 }

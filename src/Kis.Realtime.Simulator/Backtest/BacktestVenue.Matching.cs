@@ -3,25 +3,20 @@ using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
-using Kis.Realtime.Simulator.Trading.Ledger;
 
 namespace Kis.Realtime.Simulator.Backtest;
 
-/// <summary>The account and the matching: orders arriving walk the recorded book, the rest wait in the venue core's
+/// <summary>The matching: orders arriving walk the recorded book, the rest wait in the venue core's
 /// engine for the tape; the core's events become the strategy's notices and the day's fill rows.</summary>
 internal sealed partial class BacktestVenue : IVenueEvents
 {
-    private const int Levels = 10;
     private DateTimeOffset _now;
-    // The account's money and holdings: the venue core's ledger, the paper venue's accounts' own code.
-    private readonly LedgerAccount _ledger;
+    // The account's money, holdings and orders of the day (its ledger is the venue core's, the paper venue's accounts' own code).
+    private readonly BacktestAccount _account;
     // The orders' lifecycle, resting books and settlement: the paper venue's code too.
     private readonly VenueCore _core;
-    private long _nextNumber, _fillSequence;
-    // Every order of the day, order n at n − 1: numbers are given one after the other from 1, each filed at once (AddOrder).
-    private readonly List<VenueOrder> _orders = [];
-    private readonly List<VenueOrder> _open = [];
-    private readonly Dictionary<string, InstrumentState> _instruments = new(StringComparer.Ordinal);
+    private long _fillSequence;
+    private readonly RecordedInstruments _instruments = new(); // the market of every code the venue follows
     private readonly ChunkedSeries<BacktestFillRow> _fills = new();
     // Notices written under the lock, and the batch handed out last (TakeNotices swaps them).
     private BacktestNoticeBatch _notices = new(), _handedOut = new();
@@ -38,19 +33,16 @@ internal sealed partial class BacktestVenue : IVenueEvents
     }
 
     /// <summary>
-    /// The venue's clock moves to <paramref name="at"/> (under the lock): first the orders whose day's order hours ended
-    /// before then expire, at that end, by the venue core's rule, the paper venue's too (<see cref="VenueCore.ExpireDue"/>),
-    /// so nothing the market does later reaches them. What the market did at the end itself (a closing print stamped
-    /// 15:30:00) still reaches them first, as paper reads its tape up to now before it expires an order: the stamps are
-    /// whole seconds (a second's later records sit a few milliseconds into it by their receive times), so an order
-    /// expires only once the market's whole second is past its end. A comparison of ticks when nothing is due.
+    /// The venue's clock moves to <paramref name="at"/> (under the lock): first the orders whose day is over by then
+    /// expire, by the venue core's one rule, the paper venue's too (<see cref="VenueCore.ExpiryDue"/>: once the market's
+    /// whole second is past their order hours' end), so nothing the market does later reaches them. A comparison of
+    /// ticks when nothing is due.
     /// </summary>
     private void MoveTo(DateTimeOffset at)
     {
         _now = at;
-        var second = at.UtcTicks + KoreaTime.Offset.Ticks;
-        second -= second % TimeSpan.TicksPerSecond;
-        if (second > _core.NextExpiry.Ticks) _core.ExpireDue(new DateTime(second - 1));
+        var kst = new DateTime(at.UtcTicks + KoreaTime.Offset.Ticks);
+        if (_core.ExpiryDue(kst)) _core.ExpireDue(kst);
     }
 
     /// <summary>The notices written since the last take, if any (under the lock).</summary>
@@ -79,14 +71,14 @@ internal sealed partial class BacktestVenue : IVenueEvents
     {
         get
         {
-            lock (_gate) return _ledger.Cash;
+            lock (_gate) return _account.Ledger.Cash;
         }
     }
 
     /// <summary>The account's value marked at each held stock's last trade, KRW.</summary>
     public decimal Equity()
     {
-        lock (_gate) return EquityLocked();
+        lock (_gate) return _account.Equity();
     }
 
     /// <summary>The instruments the venue follows (last price, tape totals; futures/options in points), by code, with the
@@ -94,25 +86,23 @@ internal sealed partial class BacktestVenue : IVenueEvents
     public IReadOnlyList<BacktestInstrument> Instruments()
     {
         lock (_gate)
-            return [.. _instruments.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i =>
+            return [.. _instruments.ByCode().Select(i =>
             {
                 var scale = i.Value.Derivative ? 100m : 1m;
-                var position = _ledger.Positions.GetValueOrDefault(i.Key);
+                var position = _account.Ledger.Positions.GetValueOrDefault(i.Key);
                 return new BacktestInstrument(i.Key, i.Value.Last / scale, i.Value.TapeVolume, i.Value.TapeValue / scale, i.Value.TapeTrades,
-                    position?.Quantity ?? 0, position is { Quantity: not 0 } ? Held(i.Key, position) : 0, i.Value.Multiplier, i.Value.Derivative);
+                    position?.Quantity ?? 0, position is { Quantity: not 0 } ? _account.Held(i.Key, position) : 0, i.Value.Multiplier, i.Value.Derivative);
             })];
     }
 
     /// <summary>Codes the venue has seen orders or calls for (it follows their market), changing as it learns one.</summary>
     public string[] Codes()
     {
-        lock (_gate) return [.. _instruments.Keys];
+        lock (_gate) return _instruments.Codes();
     }
 
     /// <summary>How many codes <see cref="Codes"/> holds (cheap: the driver checks it at every message).</summary>
-    public int CodeCount => Volatile.Read(ref _codeCount);
-
-    private int _codeCount; // _instruments.Count, written under the lock (Instrument), read without it
+    public int CodeCount => _instruments.Count;
 
     /// <summary>
     /// A KRX trade of the recording, at <paramref name="at"/> (the venue's clock moves to it): the last price, the tape's
@@ -125,7 +115,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
         {
             MoveTo(at);
             var notices = TradeLocked(code, price, volume, previousClose, side);
-            equity = EquityLocked();
+            equity = _account.Equity();
             return notices;
         }
     }
@@ -177,7 +167,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
     }
 
     /// <summary>A new book (under the lock): resting orders that it crosses fill, unless a call is in force.</summary>
-    private BacktestNoticeBatch? BookMoved(string code, InstrumentState instrument, bool callBook)
+    private BacktestNoticeBatch? BookMoved(string code, RecordedInstrument instrument, bool callBook)
     {
         // A call's book crosses nothing: the orders wait for its print (the next trade).
         if (callBook) instrument.InCall = true;
@@ -198,29 +188,30 @@ internal sealed partial class BacktestVenue : IVenueEvents
         {
             _core.ExpireDue(next.ToOffset(KoreaTime.Offset).DateTime);
             // No cancel order was placed: the core's expiry names the order itself, as the paper venue's does.
-            foreach (var order in OpenOrders().ToList()) _core.Expire(order, Kst);
+            foreach (var order in _account.Open().ToList()) _core.Expire(order, Kst);
             return TakeNotices();
         }
     }
 
-    private KisOrderResult Place(KisOrderRequest request, ref CallRow call)
+    private KisOrderResult Place(KisOrderRequest request, ref BacktestCallRow call)
     {
         if (Refuse(request) is { } refusal) return Refused(ref call, refusal);
         var derivative = request.Product == KisProduct.FuturesOptions;
         var kind = OrderKinds.Modelled(request.Kind)!.Value;
         var limit = kind == OrderKind.Market ? 0 : derivative ? (long)(request.Price * 100) : (long)request.Price;
-        var order = new VenueOrder(++_nextNumber, 0, request.Code, request.Side == OrderSide.Buy, kind, limit, request.Quantity, derivative, _ledger)
+        var order = new VenueOrder(_account.NextNumber(), 0, request.Code, request.Side == OrderSide.Buy, kind, limit, request.Quantity, derivative,
+            _account.Ledger)
         {
             ReservePrice = kind == OrderKind.Market ? Instrument(request.Code).Upper : limit, ExpiresAt = TradingHours.OrderHoursEnd(derivative, Kst),
         };
-        AddOrder(order);
+        _account.Add(order);
         call.Number = order.Number;
         _core.Accept(order, Kst);
         Arrive(order);
         return Accepted(ref call, order.Number, derivative: derivative);
     }
 
-    private KisOrderResult Amend(KisAmendRequest amend, ref CallRow call)
+    private KisOrderResult Amend(KisAmendRequest amend, ref BacktestCallRow call)
     {
         var missing = Named(amend.OriginalOrderNumber, amend.Product, ref call, out var original);
         if (Closed(amend.Product) is { } closed) return Refused(ref call, closed);
@@ -229,15 +220,16 @@ internal sealed partial class BacktestVenue : IVenueEvents
         if (Refused(PreTradeCheck.AmendmentKind(amend.Kind, out var kind)) is { } badKind) return Refused(ref call, badKind);
         var market = kind == OrderKind.Market;
         if (ChangeQuantityRefusal(amend.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
-        var price = original.Derivative ? Hundredths(market, amend.Price) : market ? 0 : WholePrice(amend.Price);
+        var price = original.Derivative ? BacktestPrices.Hundredths(market, amend.Price) : market ? 0 : BacktestPrices.Whole(amend.Price);
         // The venue core's one check of an amendment, the paper venue's too: grid, limits, caps, money with the original's hold given back.
         var band = original.Derivative ? DerivativeBand(original.Code) : StockBand(Instrument(original.Code));
         if (Refused(PreTradeCheck.Amendment(original, affected, market, price, band)) is { } refused) return Refused(ref call, refused);
-        var successor = new VenueOrder(++_nextNumber, original.Number, original.Code, original.Buy, kind, price, affected, original.Derivative, _ledger)
+        var successor = new VenueOrder(_account.NextNumber(), original.Number, original.Code, original.Buy, kind, price, affected, original.Derivative,
+            _account.Ledger)
         {
             ReservePrice = market ? Instrument(original.Code).Upper : price, ExpiresAt = TradingHours.OrderHoursEnd(original.Derivative, Kst),
         };
-        AddOrder(successor);
+        _account.Add(successor);
         call.Number = successor.Number;
         call.Quantity = affected;
         _core.Amend(original, successor, Kst);
@@ -245,17 +237,17 @@ internal sealed partial class BacktestVenue : IVenueEvents
         return Accepted(ref call, successor.Number, derivative: successor.Derivative);
     }
 
-    private KisOrderResult Cancel(KisCancelRequest cancel, ref CallRow call)
+    private KisOrderResult Cancel(KisCancelRequest cancel, ref BacktestCallRow call)
     {
         var missing = Named(cancel.OriginalOrderNumber, cancel.Product, ref call, out var original);
         if (Closed(cancel.Product) is { } closed) return Refused(ref call, closed);
         if (missing is not null) return Refused(ref call, missing);
         if (ChangeQuantityRefusal(cancel.Quantity, original, out var affected) is { } badQuantity) return Refused(ref call, badQuantity);
-        var number = ++_nextNumber;
+        var number = _account.NextNumber();
         var cancelOrder = new VenueOrder(number, original.Number, original.Code, original.Buy, original.Kind, original.LimitPrice, affected,
-            original.Derivative, _ledger);
+            original.Derivative, _account.Ledger);
         _core.Cancel(original, cancelOrder, Kst);
-        AddOrder(cancelOrder);
+        _account.Add(cancelOrder);
         call.Number = number;
         call.Quantity = affected;
         return Accepted(ref call, original.Number, number, original.Derivative);
@@ -270,7 +262,7 @@ internal sealed partial class BacktestVenue : IVenueEvents
         // In a call a stock order does not walk the book: it rests for the print.
         if (!order.Derivative && KrxCalls.InCallWindow(_now)) instrument.InCall = true;
         var n = 0;
-        Span<LevelTake> takes = stackalloc LevelTake[Levels];
+        Span<LevelTake> takes = stackalloc LevelTake[RecordedInstrument.Levels];
         var opposite = order.Buy ? instrument.Asks.AsSpan(0, instrument.AskCount) : instrument.Bids.AsSpan(0, instrument.BidCount);
         if (!instrument.InCall) n = BookWalk.Take(opposite, order.Buy, order.Remaining, order.IsMarket ? 0 : order.LimitPrice, takes);
         for (var k = 0; k < n; k++)
@@ -295,8 +287,8 @@ internal sealed partial class BacktestVenue : IVenueEvents
         if (e.Kind == OrderEventKind.Filled)
             // Futures/options prices are held in hundredths; the file shows points.
             _fills.Add(new BacktestFillRow(++_fillSequence, _now, order.Number, order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell,
-                e.Quantity, order.Derivative ? Points(e.Price) : e.Price, commission, tax, Liquidity(e.Liquidity), _ledger.Cash,
-                _ledger.Positions[order.Code].Quantity));
+                e.Quantity, order.Derivative ? BacktestPrices.Points(e.Price) : e.Price, commission, tax, Liquidity(e.Liquidity), _account.Ledger.Cash,
+                _account.Ledger.Positions[order.Code].Quantity));
         BacktestNotices.Write(_notices, e, _options.HtsId, order.Derivative ? _derivativeAccount : _stockAccount);
     }
 

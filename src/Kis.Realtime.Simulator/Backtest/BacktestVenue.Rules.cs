@@ -1,6 +1,4 @@
 using Kis.Realtime.Simulator.Market;
-using Kis.Realtime.Simulator.Rules;
-using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading.Core;
 using Kis.Realtime.Simulator.Trading.Engine;
 
@@ -8,7 +6,7 @@ namespace Kis.Realtime.Simulator.Backtest;
 
 /// <summary>The venue's checks (what only a backtest refuses: kinds not modelled, other exchanges, no trade yet; the
 /// pre-trade check itself, caps, grid, limits and money, is the venue core's <see cref="PreTradeCheck"/>, the paper
-/// venue's too) and its state's types.</summary>
+/// venue's too) and its answers to the calls.</summary>
 internal sealed partial class BacktestVenue
 {
     private KisRefusal? Refuse(KisOrderRequest request)
@@ -23,8 +21,8 @@ internal sealed partial class BacktestVenue
         // KRX's hours by the market's time (the recording's stamps), the paper venue's rule too.
         if (Refused(TradingHours.OrderHours(derivative: false, Kst)) is { } closed) return closed;
         // The venue core's one check, the paper venue's too: quantity and caps, grid, limits, cash or shares.
-        return Refused(PreTradeCheck.NewOrder(_ledger, request.Code, derivative: false, request.Side == OrderSide.Buy, request.Quantity,
-            request.Kind == KisOrderKind.Market, WholePrice(request.Price), StockBand(instrument)));
+        return Refused(PreTradeCheck.NewOrder(_account.Ledger, request.Code, derivative: false, request.Side == OrderSide.Buy, request.Quantity,
+            request.Kind == KisOrderKind.Market, BacktestPrices.Whole(request.Price), StockBand(instrument)));
     }
 
     /// <summary>KRX's order hours for an amendment or cancel of <paramref name="product"/>, by the market's time: the rule
@@ -37,35 +35,24 @@ internal sealed partial class BacktestVenue
     private static KisRefusal? Refused(VenueRefusal? refusal) => refusal is { } r ? new KisRefusal("1", r.Code, r.Message, 200) : null;
 
     /// <summary>A stock's limits as the recording's trades gave them (KRX's grid is the code's, by price).</summary>
-    private static PriceBand StockBand(InstrumentState instrument) => new(instrument.Lower, instrument.Upper, 0);
-
-    /// <summary>A stock price in whole KRW; one that is not whole is off every grid (-1: the check refuses it so).</summary>
-    private static long WholePrice(decimal price) => price == decimal.Truncate(price) && price is > 0 and <= long.MaxValue ? (long)price : -1;
+    private static PriceBand StockBand(RecordedInstrument instrument) => new(instrument.Lower, instrument.Upper, 0);
 
     /// <summary>
-    /// <see cref="Find"/> for an amendment or cancel, the call's row given what it named whether refused or not: the
-    /// original's number, code and side when there is such an order (one with nothing left too), else the number as
-    /// named, no code and no side (orders.csv once wrote a refused one's side as "sell" and lost its number and code).
+    /// The order an amendment or cancel names (<see cref="BacktestAccount.Find"/>), the call's row given what it named whether refused or
+    /// not: the original's number, code and side when there is such an order (one with nothing left too), else the number
+    /// as named, no code and no side (orders.csv once wrote a refused one's side as "sell" and lost its number and code).
     /// </summary>
-    private KisRefusal? Named(string number, KisProduct product, ref CallRow call, out VenueOrder order)
+    private KisRefusal? Named(string number, KisProduct product, ref BacktestCallRow call, out VenueOrder order)
     {
-        var refusal = Find(number, product, out order);
-        if (order is not null)
-            (call.Code, call.Side, call.Original) = (order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell, order.Number);
-        else if (long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
-            call.Original = n;
-        return refusal;
-    }
-
-    /// <summary>The order an amendment or cancel names, within its product as on paper: a futures/options call naming a
-    /// stock order's number names no order.</summary>
-    private KisRefusal? Find(string number, KisProduct product, out VenueOrder order)
-    {
-        order = null!;
-        if (!long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
-            || n < 1 || n > _orders.Count || OrderNumbered(n).Derivative != (product == KisProduct.FuturesOptions))
+        var parsed = long.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n);
+        if ((parsed ? _account.Find(n, product == KisProduct.FuturesOptions) : null) is not { } found)
+        {
+            if (parsed) call.Original = n;
+            order = null!;
             return new KisRefusal("1", "APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)", 200);
-        order = OrderNumbered(n);
+        }
+        order = found;
+        (call.Code, call.Side, call.Original) = (order.Code, order.Buy ? OrderSide.Buy : OrderSide.Sell, order.Number);
         return order.Remaining == 0 ? new KisRefusal("1", "APBK0917", "정정/취소할 수량이 없습니다. (nothing left to amend or cancel)", 200) : null;
     }
 
@@ -73,14 +60,14 @@ internal sealed partial class BacktestVenue
     private static KisRefusal? ChangeQuantityRefusal(long? quantity, VenueOrder original, out long affected)
         => Refused(PreTradeCheck.ChangeQuantity(quantity, original.Remaining, out affected));
 
-    private static KisOrderResult Refused(ref CallRow call, KisRefusal refusal)
+    private static KisOrderResult Refused(ref BacktestCallRow call, KisRefusal refusal)
     {
         call.Refusal = refusal;
         call.Answered = true;
         return new KisOrderResult { Outcome = KisOrderOutcome.Refused, Refusal = refusal, Attempts = 1 };
     }
 
-    private KisOrderResult Accepted(ref CallRow call, long followed, long? own = null, bool derivative = false)
+    private KisOrderResult Accepted(ref BacktestCallRow call, long followed, long? own = null, bool derivative = false)
     {
         call.Answered = true;
         var number = BacktestNotices.Pad(own ?? followed, 10);
@@ -99,164 +86,8 @@ internal sealed partial class BacktestVenue
     /// nor as futures/options margin: the ledger's, exact (paper shows it rounded down to the won).</summary>
     public decimal FreeCash()
     {
-        lock (_gate) return _ledger.FreeCash();
+        lock (_gate) return _account.Ledger.FreeCash();
     }
 
-    private long Sellable(string code) => _ledger.Sellable(code);
-
-    /// <summary>
-    /// The orders with something left, in number order (as <c>_orders</c> lists them): the account checks of every
-    /// placement walk these, not every order of the day (which made a day of orders quadratic). Orders done since the
-    /// last walk are dropped here.
-    /// </summary>
-    private List<VenueOrder> OpenOrders()
-    {
-        _open.RemoveAll(static o => o.Remaining == 0);
-        return _open;
-    }
-
-    /// <summary>The order numbered <paramref name="number"/> (one the venue gave: 1 to the day's count).</summary>
-    private VenueOrder OrderNumbered(long number) => _orders[(int)number - 1];
-
-    /// <summary>Files a new order: in <c>_orders</c> and, with something left, among the open ones (numbers only grow).</summary>
-    private void AddOrder(VenueOrder order)
-    {
-        if (order.Number != _orders.Count + 1) throw new InvalidOperationException($"order {order.Number} filed after {_orders.Count}");
-        _orders.Add(order);
-        if (order.Remaining > 0) _open.Add(order);
-    }
-
-    private InstrumentState Instrument(string code)
-    {
-        if (!_instruments.TryGetValue(code, out var instrument))
-        {
-            _instruments[code] = instrument = new InstrumentState();
-            Volatile.Write(ref _codeCount, _instruments.Count);
-        }
-        return instrument;
-    }
-
-    private decimal EquityLocked()
-    {
-        // Stocks' shares at their last price add up as whole won: one decimal addition a trade, not two a stock. The
-        // sum is exact either way, so the equity is the same.
-        long stocks = 0;
-        var equity = _ledger.Cash;
-        foreach (var (code, position) in _ledger.Positions)
-        {
-            if (position.Quantity == 0) continue;
-            var instrument = Instrument(code);
-            if (instrument.Derivative) equity += Held(code, position);
-            else stocks += position.Quantity * instrument.Last;
-        }
-        return stocks == 0 ? equity : equity + stocks;
-    }
-
-    /// <summary>A book's levels into the engine's (<paramref name="scale"/>: 100 for futures/options, held in hundredths).</summary>
-    private static int Copy(in OrderBookLevels levels, BookLevel[] into, int scale)
-    {
-        var n = 0;
-        for (var i = 0; i < OrderBookLevels.MaxDepth; i++)
-            if (levels[i].Price > 0) into[n++] = new BookLevel((long)(levels[i].Price * scale), levels[i].Quantity);
-        return n;
-    }
-
-    private static KisOrderRow Row(VenueOrder o)
-    {
-        var scale = o.Derivative ? 100m : 1m;
-        return new()
-        {
-            Product = o.Derivative ? KisProduct.FuturesOptions : KisProduct.Stock, OrderNumber = BacktestNotices.Pad(o.Number, 10),
-            OriginalOrderNumber = o.Original > 0 ? BacktestNotices.Pad(o.Original, 10) : null,
-            Branch = "00950", Code = o.Code, Name = o.Code, Side = o.Buy ? OrderSide.Buy : OrderSide.Sell, Quantity = o.Quantity, Price = o.LimitPrice / scale,
-            FilledQuantity = o.Filled, AveragePrice = AveragePrice.Of(o.FilledValue / scale, o.Filled), RemainingQuantity = o.Remaining,
-            // KIS's futures/options inquire-ccnl (TTTO5201R) names no cancelled quantity: the order client, on paper or
-            // live, reads 0 there, so the backtest's inquiry says 0 too (orders.csv keeps the quantity, KisBacktestOrder).
-            CancelledQuantity = o.Derivative ? 0 : o.Cancelled,
-        };
-    }
-
-    private sealed class InstrumentState
-    {
-        public readonly BookLevel[] Asks = new BookLevel[Levels], Bids = new BookLevel[Levels];
-        public int AskCount, BidCount;
-        public long Last, Lower, Upper, TapeVolume, TapeTrades;
-        private Int128 _tapeValue; // price × volume summed exactly (a trade's decimal multiply and add were a tenth of a trade's venue time)
-        private long _limitsClose; // the previous close Lower and Upper were set from (0: none)
-        private string _code = ""; // a futures/options code's (its limits are the code's rule)
-
-        /// <summary>The tape's traded value: price × volume over its trades (hundredths × volume for futures/options).</summary>
-        public decimal TapeValue => (decimal)_tapeValue;
-
-        /// <summary>A trade on the tape.</summary>
-        public void AddToTape(long price, long volume)
-        {
-            TapeVolume += volume;
-            _tapeValue += (Int128)price * volume;
-            TapeTrades++;
-        }
-        /// <summary>Futures/options: prices in hundredths; the contract multiplier (1 for a stock).</summary>
-        public bool Derivative;
-        public long Multiplier = 1;
-        public TradeSide LastSide;
-        /// <summary>A call is in force: books cross nothing and the next trade is its print (<see cref="KrxCalls"/>).</summary>
-        public bool InCall;
-        private byte[] _book = new byte[1024];
-        private int _bookLength;
-        private TrDefinition? _bookTr;
-
-        /// <summary>Keeps the latest book as received (decoded by <see cref="DecodeBook"/> when an order needs it).</summary>
-        public void Keep(TrDefinition tr, ReadOnlySpan<byte> record)
-        {
-            if (record.Length > _book.Length) _book = new byte[record.Length * 2];
-            record.CopyTo(_book);
-            _bookLength = record.Length;
-            _bookTr = tr;
-        }
-
-        /// <summary>Decodes the book kept, if any is new, into the levels (what earlier paper orders took from the old one is gone).</summary>
-        public void DecodeBook()
-        {
-            if (_bookTr is null) return;
-            if (_bookTr.KeyFormat == TrKeyFormat.DerivativeCode)
-            {
-                if (DerivativesOrderBook.TryDecode(_bookTr, _book.AsSpan(0, _bookLength), out var levels, out _))
-                {
-                    AskCount = Copy(levels.Asks, Asks, 100);
-                    BidCount = Copy(levels.Bids, Bids, 100);
-                }
-            }
-            else if (StockBookLevels.TryDecode(_bookTr, _book.AsSpan(0, _bookLength), Asks, out var asks, Bids, out var bids))
-                (AskCount, BidCount) = (asks, bids);
-            _bookTr = null;
-        }
-
-        /// <summary>A stock book decoded already (<see cref="PreparedBlock"/>): its levels replace the ones kept.</summary>
-        public void KeepDecoded(ReadOnlySpan<BookLevel> asks, ReadOnlySpan<BookLevel> bids)
-        {
-            asks.CopyTo(Asks);
-            bids.CopyTo(Bids);
-            (AskCount, BidCount) = (asks.Length, bids.Length);
-            _bookTr = null;
-        }
-
-        /// <summary>KRX's daily limits from the previous close (<see cref="KrxRules.StockDailyLimits"/>; a future's
-        /// <see cref="KrxRules.FuturesDailyLimits"/>; none known for an option).</summary>
-        public void SetLimits(long previousClose)
-        {
-            if (previousClose == _limitsClose) return; // every trade carries it; it changes once a day
-            _limitsClose = previousClose;
-            (Lower, Upper) = Derivative ? KrxRules.DerivativeDailyLimits(_code, previousClose) : KrxRules.StockDailyLimits(previousClose);
-        }
-
-        /// <summary>Marks a futures/options code: its multiplier (the rules') and its code, which its limits follow.</summary>
-        public void MarkDerivative(string code)
-        {
-            if (Derivative) return;
-            Derivative = true;
-            _code = code;
-            _limitsClose = 0; // limits set before are a stock's: set again at the next trade
-            Multiplier = KrxRules.Multiplier(code);
-        }
-    }
+    private RecordedInstrument Instrument(string code) => _instruments.Get(code);
 }

@@ -20,9 +20,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     private readonly TradingCosts _costs; // the paper venue's rule, at the backtest's rates
     private readonly BacktestPump _pump;
     private readonly BacktestClient _client;
-    private readonly PriorityQueue<Call, (long Ticks, long Sequence)> _arriving = new();
-    // Every call of the day as a row (CallRow): a Call object lives only while the call is on its way.
-    private readonly ChunkedSeries<CallRow> _calls = new();
+    private readonly BacktestCalls _calls = new(); // on their way, and every call of the day as its row
 
     public BacktestVenue(KisBacktestOptions options, BacktestPump pump, BacktestClient client)
     {
@@ -30,7 +28,7 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
         _costs = options.Costs;
         _pump = pump;
         _client = client;
-        _ledger = new LedgerAccount(options.StartingCash, _costs);
+        _account = new BacktestAccount(new LedgerAccount(options.StartingCash, _costs), _instruments);
         _core = new VenueCore(this);
         _stockAccount = options.Account.Number + options.Account.ProductCode;
         _derivativeAccount = options.Account.Number + "03"; // the futures/options account's product code
@@ -45,22 +43,16 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     {
         get
         {
-            lock (_gate) return _arriving.Count;
+            lock (_gate) return _calls.InFlight;
         }
     }
-
-    // The UTC ticks of the next call's arrival (long.MaxValue: none), written under the lock whenever _arriving changes.
-    private long _nextArrivalTicks = long.MaxValue;
-
-    private void NoteNextArrival() =>
-        Volatile.Write(ref _nextArrivalTicks, _arriving.TryPeek(out var next, out _) ? next.ArrivesAt.UtcTicks : long.MaxValue);
 
     /// <summary>When the next call reaches the venue; null when none is on its way.</summary>
     public DateTimeOffset? NextArrival
     {
         get
         {
-            lock (_gate) return _arriving.TryPeek(out var call, out _) ? call.ArrivesAt : null;
+            lock (_gate) return _calls.NextArrival;
         }
     }
 
@@ -68,37 +60,28 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     {
         ArgumentNullException.ThrowIfNull(order);
         order.Validate();
-        return Send(new Call { Place = order },
-            new CallRow { Action = "place", Code = order.Code, Side = order.Side, Kind = order.Kind, Quantity = order.Quantity, Price = order.Price });
+        return Send(new BacktestCall { Place = order },
+            new BacktestCallRow { Action = "place", Code = order.Code, Side = order.Side, Kind = order.Kind, Quantity = order.Quantity, Price = order.Price });
     }
 
     public Task<KisOrderResult> AmendAsync(KisAmendRequest amend, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(amend);
-        return Send(new Call { Amend = amend },
-            new CallRow { Action = "amend", Code = "", Kind = amend.Kind, Quantity = amend.Quantity ?? 0, Price = amend.Price });
+        return Send(new BacktestCall { Amend = amend },
+            new BacktestCallRow { Action = "amend", Code = "", Kind = amend.Kind, Quantity = amend.Quantity ?? 0, Price = amend.Price });
     }
 
     public Task<KisOrderResult> CancelAsync(KisCancelRequest cancel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cancel);
-        return Send(new Call { Cancel = cancel }, new CallRow { Action = "cancel", Code = "", Quantity = cancel.Quantity ?? 0 });
+        return Send(new BacktestCall { Cancel = cancel }, new BacktestCallRow { Action = "cancel", Code = "", Quantity = cancel.Quantity ?? 0 });
     }
 
-    private Task<KisOrderResult> Send(Call call, CallRow row)
+    private Task<KisOrderResult> Send(BacktestCall call, BacktestCallRow row)
     {
         // Taken before the call can arrive: a strategy off the pump may see it answered (and let go) before this returns.
         var answer = call.Task;
-        lock (_gate)
-        {
-            row.Sequence = _calls.Count + 1;
-            row.SentAt = _now;
-            row.ArrivesAt = call.ArrivesAt = _now + _options.Latency;
-            call.Index = _calls.Count;
-            _calls.Add(row);
-            _arriving.Enqueue(call, (call.ArrivesAt.UtcTicks, row.Sequence));
-            NoteNextArrival();
-        }
+        lock (_gate) _calls.Send(call, row, _now, _options.Latency);
         return answer;
     }
 
@@ -107,26 +90,24 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     public bool ArriveDue(DateTimeOffset until, out DateTimeOffset arrivedAt)
     {
         BacktestNoticeBatch notices;
-        Call arrived;
+        BacktestCall arrived;
         arrivedAt = default;
         // Most messages meet no call on its way: told without the lock (a call sent from off the pump right now arrives
         // at the next message, as one sent just after the check always did).
-        if (Volatile.Read(ref _nextArrivalTicks) > until.UtcTicks) return false;
+        if (_calls.NoneDueBy(until)) return false;
         lock (_gate)
         {
-            if (!_arriving.TryPeek(out var call, out _) || call.ArrivesAt > until) return false;
-            _arriving.Dequeue();
-            NoteNextArrival();
+            if (!_calls.TryTakeDue(until, out var call)) return false;
             MoveTo(call.ArrivesAt);
             // The day keeps every call (Calls()) as its row: what it became, not the request and the answer.
-            ref var row = ref _calls.At(call.Index);
+            ref var row = ref _calls.Row(call.Index);
             call.Result = call.Place is { } place ? Place(place, ref row) : call.Amend is { } amend ? Amend(amend, ref row) : Cancel(call.Cancel!, ref row);
             (call.Place, call.Amend, call.Cancel) = (null, null, null);
             arrived = call;
             notices = TakeNotices();
         }
         // The answer first (the REST reply), then the notices: the strategy's handle exists before they arrive.
-        _pump.Post(static s => ((Call)s!).Reply(), arrived);
+        _pump.Post(static s => ((BacktestCall)s!).Reply(), arrived);
         _client.Notices(notices, arrived.ArrivesAt);
         arrivedAt = arrived.ArrivesAt;
         return true;
@@ -135,129 +116,46 @@ internal sealed partial class BacktestVenue : IKisOrderVenue
     public Task<IReadOnlyList<KisOrderRow>> GetOrdersAsync(KisProduct product, KisOrderFilter filter = KisOrderFilter.All, string? code = null,
         CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            IReadOnlyList<KisOrderRow> rows =
-            [
-                .. _orders.Where(o => o.Derivative == (product == KisProduct.FuturesOptions) && (code is null || o.Code == code))
-                    .Where(o => filter switch { KisOrderFilter.Filled => o.Filled > 0, KisOrderFilter.Unfilled => o.Remaining > 0, _ => true })
-                    .OrderByDescending(o => o.Number).Select(Row),
-            ];
-            return Task.FromResult(rows);
-        }
+        lock (_gate) return Task.FromResult(_account.Orders(product, filter, code));
     }
 
     public Task<KisBalance> GetBalanceAsync(KisProduct product, CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            if (product == KisProduct.FuturesOptions) return Task.FromResult(DerivativeBalance());
-            var positions = _ledger.Positions.Where(p => p.Value.Quantity != 0 && !Instrument(p.Key).Derivative)
-                .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
-            {
-                var last = Instrument(p.Key).Last;
-                return new KisPosition
-                {
-                    Code = p.Key, Name = p.Key, Quantity = p.Value.Quantity, OrderableQuantity = _ledger.Sellable(p.Key),
-                    AveragePrice = AveragePrice.Of(p.Value.Cost, p.Value.Quantity), CurrentPrice = last,
-                    Value = last * p.Value.Quantity, ProfitLoss = last * p.Value.Quantity - p.Value.Cost,
-                };
-            }).ToList();
-            var value = positions.Sum(p => p.Value);
-            return Task.FromResult(new KisBalance
-            {
-                Product = product, Cash = _ledger.Cash, PositionsValue = value, TotalValue = _ledger.Cash + value, Positions = positions,
-            });
-        }
+        lock (_gate) return Task.FromResult(_account.Balance(product));
     }
 
     public Task<KisBuyingPower> GetBuyingPowerAsync(KisProduct product, string code, OrderSide side = OrderSide.Buy, decimal price = 0,
         CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            if (product == KisProduct.FuturesOptions)
-            {
-                // A code neither venue takes: refused as the order client reports paper's (and KIS's) refusal of the inquiry.
-                if (PreTradeCheck.DerivativeProduct(code) is { } refusal)
-                    return Task.FromException<KisBuyingPower>(new KisRestException(
-                        $"Orderable quantity of {code}: HTTP 200, {refusal.Code} {refusal.Message}.", 200, refusal.Code));
-                return Task.FromResult(DerivativeBuyingPower(code, side, price));
-            }
-            var instrument = Instrument(code);
-            // The venue core's rule, the paper venue's inquire-psbl-order too: the per-order caps, the cash rounded down to the won.
-            var (cash, unit, quantity) = PreTradeCheck.StockBuyingPower(_ledger, isMarket: price <= 0, WholePrice(price),
-                instrument.Upper > 0 ? instrument.Upper : instrument.Last);
-            if (side == OrderSide.Sell) quantity = Math.Max(0, _ledger.Sellable(code));
-            return Task.FromResult(new KisBuyingPower { Cash = cash, Price = unit, Quantity = quantity, MaxQuantity = quantity });
-        }
+        // A futures/options code neither venue takes: refused as the order client reports paper's (and KIS's) refusal of the inquiry.
+        if (product == KisProduct.FuturesOptions && PreTradeCheck.DerivativeProduct(code) is { } refusal)
+            return Task.FromException<KisBuyingPower>(new KisRestException(
+                $"Orderable quantity of {code}: HTTP 200, {refusal.Code} {refusal.Message}.", 200, refusal.Code));
+        lock (_gate) return Task.FromResult(_account.BuyingPower(product, code, side, price));
     }
 
     /// <summary>Every call the strategy made, in order, with what became of it: each record made when read.</summary>
     public IReadOnlyList<KisBacktestOrder> Calls()
     {
-        lock (_gate) return new ProjectedList<CallRow, KisBacktestOrder>(_calls.Prefix(), Outcome);
+        lock (_gate) return new ProjectedList<BacktestCallRow, KisBacktestOrder>(_calls.Rows(), Outcome);
     }
 
     /// <summary>How many calls the venue refused.</summary>
     public int RefusedCalls()
     {
-        lock (_gate)
-        {
-            var refused = 0;
-            foreach (var call in _calls) refused += call.Refusal is null ? 0 : 1;
-            return refused;
-        }
+        lock (_gate) return _calls.Refused();
     }
 
-    private KisBacktestOrder Outcome(CallRow c)
+    private KisBacktestOrder Outcome(BacktestCallRow c)
     {
         lock (_gate)
         {
-            var order = c.Number > 0 ? OrderNumbered(c.Number) : null;
+            var order = c.Number > 0 ? _account.Numbered(c.Number) : null;
             var average = order is { Filled: > 0 } ? (decimal)order.FilledValue / order.Filled / (order.Derivative ? 100 : 1) : 0;
             return new KisBacktestOrder(c.Sequence, c.Action, c.SentAt, c.ArrivesAt, c.Number > 0 ? BacktestNotices.Pad(c.Number, 10) : "",
                 c.Original > 0 ? BacktestNotices.Pad(c.Original, 10) : "", c.Code, c.Side, c.Kind, c.Quantity, c.Price,
                 c.Refusal is null ? (c.Answered ? "accepted" : "not arrived") : "refused", c.Refusal?.ToString() ?? "",
                 order?.Filled ?? 0, order?.Cancelled ?? 0, average);
-        }
-    }
-
-    /// <summary>A call as the day keeps it: what was asked and what became of it (the order's fills are the order's).</summary>
-    private struct CallRow
-    {
-        public long Sequence;
-        public required string Action;
-        public DateTimeOffset SentAt, ArrivesAt;
-        public required string Code;
-        public OrderSide Side;
-        public KisOrderKind Kind;
-        public long Quantity;
-        public decimal Price;
-        public long Number, Original;
-        public KisRefusal? Refusal;
-        public bool Answered;
-    }
-
-    /// <summary>
-    /// A call on its way to the venue (its row is what the day keeps), and the strategy's answer: not
-    /// RunContinuationsAsynchronously, as it is completed on the pump, so the strategy continues there.
-    /// </summary>
-    private sealed class Call : TaskCompletionSource<KisOrderResult>
-    {
-        public int Index; // its row in _calls
-        public DateTimeOffset ArrivesAt;
-        public KisOrderRequest? Place;
-        public KisAmendRequest? Amend;
-        public KisCancelRequest? Cancel;
-        public KisOrderResult? Result;
-
-        /// <summary>Gives the strategy the answer (on the pump).</summary>
-        public void Reply()
-        {
-            var result = Result!;
-            Result = null;
-            TrySetResult(result);
         }
     }
 }

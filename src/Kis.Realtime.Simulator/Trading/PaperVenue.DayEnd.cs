@@ -9,7 +9,8 @@ namespace Kis.Realtime.Simulator.Trading;
 /// are KRX day orders: they end with the day's order hours of their market, by the venue core's one rule, the
 /// backtest's too (<see cref="TradingHours.OrderHoursEnd"/>: KRX stocks 15:30, after the closing auction's print;
 /// day-session futures/options 15:45; moved on KRX's changed-hours days). When the market clock passes it, the venue
-/// cancels what is left of the order with one cancel notice stamped then (the simulator's choice: KIS does not document
+/// cancels what is left of the order with one cancel notice stamped then (once the market's whole second is past it,
+/// <see cref="VenueCore.ExpiryDue"/>: every record stamped with the end's second still reaches the order) (the simulator's choice: KIS does not document
 /// what it sends for an expiry; a program sees every order end). A stock's closing print still owed then (its day
 /// opened, no feed has asked for the print yet) is made first, so resting orders fill from it as on KRX. Days end
 /// lazily: every call that carries the market time (an order, a trade, a notice stream's poll, an inquiry) ends the
@@ -26,10 +27,10 @@ internal sealed partial class PaperVenue
     {
         // What the market did up to now comes first: a resting order fills from it before its day can end.
         ReadTape();
-        if (now >= _core.NextExpiry) ExpireDayOrders(now);
+        if (_core.ExpiryDue(now)) ExpireDayOrders(now); // the core's one rule, the backtest's too
         if (now.Date <= _day) return;
         if (_day != default)
-            foreach (var account in _accounts.Values)
+            foreach (var account in _accounts.All)
             {
                 account.StartDay();
                 _changes.Changed(account);

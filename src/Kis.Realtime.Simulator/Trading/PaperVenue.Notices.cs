@@ -41,7 +41,7 @@ internal sealed partial class PaperVenue
     /// <paramref name="htsId"/>: the only HTS IDs notices are published for.</summary>
     public bool HasHtsId(string htsId)
     {
-        lock (_gate) return _accounts.Values.Any(a => a.HtsId == htsId);
+        lock (_gate) return _accounts.HasHtsId(htsId);
     }
 
     /// <summary>A reader of <paramref name="htsId"/>'s stock (or futures/options) notices from now on.</summary>

@@ -1,7 +1,4 @@
-using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
-using Kis.Realtime.Simulator.Trading.Rules;
-using Kis.Realtime.Simulator.Trading.Engine;
 
 namespace Kis.Realtime.Simulator.Trading;
 
@@ -31,7 +28,7 @@ internal sealed partial class PaperVenue
         {
             ReadTape(); // fills the market made are part of the state
             JournalChanges(); // in the old generation too: kept if this snapshot is never written
-            var accounts = _accounts.Values.OrderBy(a => a.Number, StringComparer.Ordinal)
+            var accounts = _accounts.All.OrderBy(a => a.Number, StringComparer.Ordinal)
                 .Select(a => VenueChangeJournal.StateOf(a, a.Orders)).ToArray();
             return new VenueSnapshot(VenueSnapshot.CurrentVersion, now, _day, _market.LastOrderNumber, accounts, _changes.Rotate());
         }
@@ -51,33 +48,8 @@ internal sealed partial class PaperVenue
         _market.ContinueOrderNumbersAfter(snapshot.LastOrderNumber);
         lock (_gate)
         {
-            if (_accounts.Count != 0) throw new InvalidOperationException("A venue's state is restored before its first call.");
+            var open = _accounts.Restore(snapshot.Accounts);
             _day = snapshot.Day;
-            var open = new List<PaperOrder>();
-            foreach (var state in snapshot.Accounts)
-            {
-                var account = new PaperAccount(state.Number, state.HtsId, PaperAccount.RestoredOwner(state.OwnerHash), _costs);
-                account.Restore(state.Cash, state.CostsCharged);
-                foreach (var p in state.Positions)
-                {
-                    var position = account.Position(p.Code);
-                    (position.Quantity, position.Cost, position.BoughtToday, position.SoldToday, position.Realized, position.Derivative)
-                        = (p.Quantity, p.Cost, p.BoughtToday, p.SoldToday, p.Realized, p.Derivative);
-                }
-                foreach (var o in state.Orders)
-                {
-                    var request = new PaperOrderRequest(
-                        state.Number, state.HtsId, o.Code, o.Buy, o.IsMarket ? OrderKind.Market : OrderKind.Limit, o.Quantity, o.Price, o.Derivative);
-                    var order = new PaperOrder(o.Number, o.Original, account, request, o.PlacedAt)
-                    {
-                        ReservePrice = o.ReservePrice, ExpiresAt = TradingHours.OrderHoursEnd(request.Derivative, o.PlacedAt),
-                    };
-                    order.Restore(o.Remaining, o.Filled, o.FilledValue, o.Cancelled, o.Closed, o.Commission, o.Tax);
-                    account.Orders.Add(order);
-                    if (order.Remaining > 0 && !order.Closed) open.Add(order);
-                }
-                _accounts[state.Number] = account;
-            }
             Span<BookLevel> asks = stackalloc BookLevel[Market.StockBook.Levels], bids = stackalloc BookLevel[Market.StockBook.Levels];
             foreach (var order in open.OrderBy(o => o.Number))
             {

@@ -41,6 +41,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         _costs = costs ?? TradingCosts.Default; // the options validated the rates
         _notices = new NoticeLog(noticeCapacity);
         _core = new VenueCore(this);
+        _accounts = new PaperAccounts(_costs);
         _market.Tape.Listen(this);
     }
 
@@ -52,8 +53,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
 
     private readonly Lock _gate = new();
     private readonly TradingCosts _costs; // what every account's fills are charged
-    private readonly Dictionary<string, PaperAccount> _accounts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Owner, string HtsId)> _bound = new(StringComparer.Ordinal); // accounts given to an app key up front
+    private readonly PaperAccounts _accounts; // by number, with who owns each
     private readonly VenueCore _core; // orders' lifecycle, resting books and settlement: the backtest's code too
     private readonly List<TapeEvent> _tapeRead = [];
 
@@ -114,10 +114,10 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         (long Quantity, bool WholeRemainder) change, long price, KisOrderKind requested, DateTime now)
     {
         EndDays(now);
-        if (_accounts.GetValueOrDefault(accountNumber) is { } owned && !owned.OwnedBy(owner)) return NotYourAccount();
+        if (_accounts.Get(accountNumber) is { } owned && !owned.OwnedBy(owner)) return NotYourAccount();
         // KRX takes amendments and cancels in its order hours only, as new orders (the backtest's rule too).
         if (ProductRules.Refused(TradingHours.OrderHours(derivative, now)) is { } closed) return closed;
-        var original = _accounts.GetValueOrDefault(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Rules.IsDerivative == derivative);
+        var original = _accounts.Get(accountNumber)?.Orders.Find(o => o.Number == originalNumber && o.Rules.IsDerivative == derivative);
         if (original is null) return PaperResult.Refuse("APBK0915", "주문번호가 존재하지 않습니다. (no such order of this product in this account)");
         if (original.Remaining == 0 || original.Closed) return NothingLeft(original);
         // An amendment's kind is the one it asks for (the core's rule, the backtest's too); a cancel's is its original's.
@@ -288,9 +288,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         {
             EndDays(now);
             JournalChanges();
-            // An account not used yet: a new one's, as it would be opened (the backtest's rule, PreTradeCheck).
-            var ledger = _accounts.GetValueOrDefault(accountNumber) ?? new PaperAccount(accountNumber, "", "", _costs);
-            return PreTradeCheck.StockBuyingPower(ledger, isMarket, price, upper);
+            return PreTradeCheck.StockBuyingPower(_accounts.OrNew(accountNumber), isMarket, price, upper); // one not used yet: as opened
         }
     }
 
@@ -305,9 +303,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
         {
             EndDays(now);
             JournalChanges();
-            // An account not used yet: a new one's, as it would be opened (the backtest's rule, PreTradeCheck).
-            var ledger = _accounts.GetValueOrDefault(accountNumber) ?? new PaperAccount(accountNumber, "", "", _costs);
-            return PreTradeCheck.DerivativeBuyingPower(ledger, code, buy, isMarket, price, upper);
+            return PreTradeCheck.DerivativeBuyingPower(_accounts.OrNew(accountNumber), code, buy, isMarket, price, upper); // as opened
         }
     }
 
@@ -320,12 +316,7 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
             if (now is { } at) EndDays(at);
             else ReadTape();
             JournalChanges();
-            var account = _accounts.GetValueOrDefault(accountNumber);
-            if (account is null) return new PaperAccountView(StartingCash, [], [], StartingCash);
-            return new PaperAccountView(account.ShownCash, FreeCash: (long)decimal.Floor(account.FreeCash()), Orders:
-                [.. account.Orders.Select(o => o.Snapshot())],
-                Positions: [.. account.Positions.Where(p => p.Value.Quantity != 0 || p.Value.Realized != 0).Select(p => (p.Key, p.Value.Quantity, p.Value.Cost,
-                    p.Value.Reserved, p.Value.BoughtToday, p.Value.SoldToday, p.Value.Derivative, p.Value.Realized))]);
+            return _accounts.View(accountNumber);
         }
     }
 
@@ -357,19 +348,13 @@ internal sealed partial class PaperVenue : ITapeListener, IVenueEvents
     /// </summary>
     public void Bind(string account, string owner, string htsId)
     {
-        lock (_gate) _bound[account] = (owner, htsId);
+        lock (_gate) _accounts.Bind(account, owner, htsId);
     }
 
     private PaperAccount? Account(string number, string owner, string htsId)
     {
-        if (!_accounts.TryGetValue(number, out var account))
-        {
-            if ((_bound.TryGetValue(number, out var bound) || (number.Length > 8 && _bound.TryGetValue(number[..8], out bound)))
-                && bound.Owner != owner)
-                return null;
-            _accounts[number] = account = new PaperAccount(number, bound.Owner is null ? htsId : bound.HtsId, owner, _costs);
-            _changes.Changed(account);
-        }
-        return account.OwnedBy(owner) ? account : null;
+        var account = _accounts.Open(number, owner, htsId, out var opened);
+        if (opened is not null) _changes.Changed(opened);
+        return account;
     }
 }

@@ -6,9 +6,6 @@ namespace Kis.Realtime;
 
 public sealed partial class KisOrderClient
 {
-    /// <summary>Pages read at most for one inquiry, so a server that never ends cannot loop us.</summary>
-    private const int MaxPages = 100;
-
     /// <inheritdoc />
     public async Task<IReadOnlyList<KisOrderRow>> GetOrdersAsync(KisProduct product, KisOrderFilter filter = KisOrderFilter.All, string? code = null,
         CancellationToken cancellationToken = default)
@@ -20,18 +17,18 @@ public sealed partial class KisOrderClient
         var rows = new List<KisOrderRow>();
         if (product == KisProduct.Stock)
         {
-            await foreach (var page in PagesAsync(KisOrderWire.StockOrders, "TTTC0081R", "100", (fk, nk) =>
+            await foreach (var page in _transport.PagesAsync(KisOrderWire.StockOrders, "TTTC0081R", "100", (fk, nk) =>
                 $"CANO={account.Number}&ACNT_PRDT_CD={account.ProductCode}&INQR_STRT_DT={today}&INQR_END_DT={today}&SLL_BUY_DVSN_CD=00" +
                 $"&INQR_DVSN=00&PDNO={code}&CCLD_DVSN={fill}&ORD_GNO_BRNO=&ODNO=&INQR_DVSN_3=00&INQR_DVSN_1=&EXCG_ID_DVSN_CD=ALL" +
                 $"&CTX_AREA_FK100={fk}&CTX_AREA_NK100={nk}", "Today's stock orders", cancellationToken).ConfigureAwait(false))
             {
-                foreach (var r in Rows(page, "output1"))
+                foreach (var r in KisOrderWire.Rows(page, "output1"))
                 {
                     rows.Add(new KisOrderRow
                     {
-                        Product = product, OrderNumber = KisOrderWire.Text(r, "odno") ?? "", OriginalOrderNumber = Original(r),
+                        Product = product, OrderNumber = KisOrderWire.Text(r, "odno") ?? "", OriginalOrderNumber = KisOrderWire.Original(r),
                         Branch = KisOrderWire.Text(r, "ord_gno_brno") ?? "", Code = KisOrderWire.Text(r, "pdno") ?? "",
-                        Name = KisOrderWire.Text(r, "prdt_name") ?? "", Side = Side(r), Quantity = KisOrderWire.Long(r, "ord_qty"),
+                        Name = KisOrderWire.Text(r, "prdt_name") ?? "", Side = KisOrderWire.Side(r), Quantity = KisOrderWire.Long(r, "ord_qty"),
                         Price = KisOrderWire.Decimal(r, "ord_unpr"), FilledQuantity = KisOrderWire.Long(r, "tot_ccld_qty"),
                         AveragePrice = KisOrderWire.Decimal(r, "avg_prvs"), RemainingQuantity = KisOrderWire.Long(r, "rmn_qty"),
                         CancelledQuantity = KisOrderWire.Long(r, "cnc_cfrm_qty"), Date = KisOrderWire.Date(KisOrderWire.Text(r, "ord_dt")),
@@ -41,18 +38,18 @@ public sealed partial class KisOrderClient
             }
             return Filtered(rows, filter);
         }
-        await foreach (var page in PagesAsync(KisOrderWire.FuturesOrders, "TTTO5201R", "200", (fk, nk) =>
+        await foreach (var page in _transport.PagesAsync(KisOrderWire.FuturesOrders, "TTTO5201R", "200", (fk, nk) =>
             $"CANO={account.Number}&ACNT_PRDT_CD={account.ProductCode}&STRT_ORD_DT={today}&END_ORD_DT={today}&SLL_BUY_DVSN_CD=00" +
             $"&CCLD_NCCS_DVSN={fill}&SORT_SQN=DS&STRT_ODNO=&PDNO={code}&MKET_ID_CD=&CTX_AREA_FK200={fk}&CTX_AREA_NK200={nk}",
             "Today's futures/options orders", cancellationToken).ConfigureAwait(false))
         {
-            foreach (var r in Rows(page, "output1"))
+            foreach (var r in KisOrderWire.Rows(page, "output1"))
             {
                 rows.Add(new KisOrderRow
                 {
-                    Product = product, OrderNumber = KisOrderWire.Text(r, "odno") ?? "", OriginalOrderNumber = Original(r),
+                    Product = product, OrderNumber = KisOrderWire.Text(r, "odno") ?? "", OriginalOrderNumber = KisOrderWire.Original(r),
                     Branch = KisOrderWire.Text(r, "ord_gno_brno") ?? "", Code = KisOrderWire.Text(r, "pdno") ?? "",
-                    Name = KisOrderWire.Text(r, "prdt_name") ?? "", Side = Side(r), Quantity = KisOrderWire.Long(r, "ord_qty"),
+                    Name = KisOrderWire.Text(r, "prdt_name") ?? "", Side = KisOrderWire.Side(r), Quantity = KisOrderWire.Long(r, "ord_qty"),
                     Price = KisOrderWire.Decimal(r, "ord_idx"), FilledQuantity = KisOrderWire.Long(r, "tot_ccld_qty"),
                     AveragePrice = KisOrderWire.Decimal(r, "avg_idx"), RemainingQuantity = KisOrderWire.Long(r, "qty"),
                     Date = KisOrderWire.Date(KisOrderWire.Text(r, "ord_dt")), Time = KisOrderWire.Time(KisOrderWire.Text(r, "ord_tmd")) ?? default,
@@ -78,12 +75,12 @@ public sealed partial class KisOrderClient
         JsonElement summary = default;
         if (product == KisProduct.Stock)
         {
-            await foreach (var page in PagesAsync(KisOrderWire.StockBalance, "TTTC8434R", "100", (fk, nk) =>
+            await foreach (var page in _transport.PagesAsync(KisOrderWire.StockBalance, "TTTC8434R", "100", (fk, nk) =>
                 $"CANO={account.Number}&ACNT_PRDT_CD={account.ProductCode}&AFHR_FLPR_YN=N&OFL_YN=&INQR_DVSN=02&UNPR_DVSN=01" +
                 $"&FUND_STTL_ICLD_YN=N&FNCG_AMT_AUTO_RDPT_YN=N&PRCS_DVSN=00&CTX_AREA_FK100={fk}&CTX_AREA_NK100={nk}",
                 "The stock balance", cancellationToken).ConfigureAwait(false))
             {
-                foreach (var r in Rows(page, "output1"))
+                foreach (var r in KisOrderWire.Rows(page, "output1"))
                 {
                     if (KisOrderWire.Long(r, "hldg_qty") == 0) continue;
                     positions.Add(new KisPosition
@@ -94,7 +91,7 @@ public sealed partial class KisOrderClient
                         Value = KisOrderWire.Decimal(r, "evlu_amt"), ProfitLoss = KisOrderWire.Decimal(r, "evlu_pfls_amt"),
                     });
                 }
-                summary = Summary(page); // the totals of the last page
+                summary = KisOrderWire.Summary(page); // the totals of the last page
             }
             return new KisBalance
             {
@@ -102,11 +99,11 @@ public sealed partial class KisOrderClient
                 TotalValue = KisOrderWire.Decimal(summary, "tot_evlu_amt"), Positions = positions,
             };
         }
-        await foreach (var page in PagesAsync(KisOrderWire.FuturesBalance, "CTFO6118R", "200", (fk, nk) =>
+        await foreach (var page in _transport.PagesAsync(KisOrderWire.FuturesBalance, "CTFO6118R", "200", (fk, nk) =>
             $"CANO={account.Number}&ACNT_PRDT_CD={account.ProductCode}&MGNA_DVSN=01&EXCC_STAT_CD=1&CTX_AREA_FK200={fk}&CTX_AREA_NK200={nk}",
             "The futures/options balance", cancellationToken).ConfigureAwait(false))
         {
-            foreach (var r in Rows(page, "output1"))
+            foreach (var r in KisOrderWire.Rows(page, "output1"))
             {
                 var contracts = KisOrderWire.Long(r, "cblc_qty");
                 if (contracts == 0) continue;
@@ -121,7 +118,7 @@ public sealed partial class KisOrderClient
                     ProfitLoss = KisOrderWire.Decimal(r, "evlu_pfls_amt"),
                 });
             }
-            summary = Summary(page);
+            summary = KisOrderWire.Summary(page);
         }
         return new KisBalance
         {
@@ -152,7 +149,7 @@ public sealed partial class KisOrderClient
                 $"&SLL_BUY_DVSN_CD={(side == OrderSide.Sell ? "01" : "02")}&UNIT_PRICE={KisOrderWire.FuturesPrice(price)}" +
                 $"&ORD_DVSN_CD={(price > 0 ? "01" : "02")}";
         }
-        var page = await InquireAsync(new Call(path, trId, query, null, what), cancellationToken).ConfigureAwait(false);
+        var page = await _transport.InquireAsync(new OrderRestCall(path, trId, query, null, what), cancellationToken).ConfigureAwait(false);
         using (page)
         {
             var output = page.RootElement.TryGetProperty("output", out var o) ? o : default;
@@ -169,67 +166,7 @@ public sealed partial class KisOrderClient
         }
     }
 
-    /// <summary>An inquiry's pages: KIS says more follow with <c>tr_cont</c> F or M, and where with the ctx_area keys.</summary>
-    private async IAsyncEnumerable<JsonDocument> PagesAsync(string path, string trId, string contextSize, Func<string, string, string> query, string what,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string fk = "", nk = "";
-        for (var page = 0; page < MaxPages; page++)
-        {
-            var call = new Call(path, trId, query(Uri.EscapeDataString(fk), Uri.EscapeDataString(nk)), null, what, Continue: page > 0);
-            var trace = new Trace();
-            var answer = await CallAsync(call, trace, order: false, cancellationToken).ConfigureAwait(false);
-            var body = Checked(answer, what);
-            try
-            {
-                yield return body;
-                if (answer.TrCont is not ("F" or "M")) yield break;
-                fk = KisOrderWire.Text(body.RootElement, $"ctx_area_fk{contextSize}") ?? "";
-                nk = KisOrderWire.Text(body.RootElement, $"ctx_area_nk{contextSize}") ?? "";
-                if (nk.Length == 0) yield break;
-            }
-            finally
-            {
-                body.Dispose();
-            }
-        }
-        throw new KisRestException($"{what}: more than {MaxPages} pages; not read further.");
-    }
-
-    private async Task<JsonDocument> InquireAsync(Call call, CancellationToken cancellationToken)
-        => Checked(await CallAsync(call, new Trace(), order: false, cancellationToken).ConfigureAwait(false), call.What);
-
-    /// <summary>The answer's body when KIS said rt_cd 0; otherwise a <see cref="KisRestException"/> with KIS's code.</summary>
-    private JsonDocument Checked(Answer answer, string what)
-    {
-        if (answer.Body is null) throw new KisRestException($"{what}: HTTP {(int)answer.Status}, the answer is not JSON.", (int)answer.Status);
-        var root = answer.Body.RootElement;
-        if (KisOrderWire.Text(root, "rt_cd") == "0" && answer.Status == System.Net.HttpStatusCode.OK) return answer.Body;
-        var msgCd = KisOrderWire.Text(root, "msg_cd") ?? KisOrderWire.Text(root, "error_code");
-        var message = Redact(KisOrderWire.Text(root, "msg1") ?? KisOrderWire.Text(root, "error_description"));
-        answer.Body.Dispose();
-        throw new KisRestException($"{what}: HTTP {(int)answer.Status}, {msgCd ?? "no msg_cd"} {message}".TrimEnd() + ".", (int)answer.Status, msgCd);
-    }
-
-    private static IEnumerable<JsonElement> Rows(JsonDocument page, string name)
-        => page.RootElement.TryGetProperty(name, out var rows) && rows.ValueKind == JsonValueKind.Array ? rows.EnumerateArray() : [];
-
-    /// <summary>output2: an object, or an array of one (KIS gives either, by call).</summary>
-    private static JsonElement Summary(JsonDocument page)
-    {
-        if (!page.RootElement.TryGetProperty("output2", out var output2)) return default;
-        var element = output2.ValueKind == JsonValueKind.Array ? output2.EnumerateArray().FirstOrDefault() : output2;
-        return element.Clone();
-    }
-
-    private static string? Original(JsonElement row) => KisOrderWire.Text(row, "orgn_odno") is { Length: > 0 } o && KisOrderWire.Normalize(o) != "0" ? o : null;
-
-    private static OrderSide Side(JsonElement row) => KisOrderWire.Text(row, "sll_buy_dvsn_cd") switch
-    {
-        "01" => OrderSide.Sell, "02" => OrderSide.Buy, _ => OrderSide.Unknown,
-    };
-
     /// <summary>The server's day (KST) as its answers tell it; this machine's before any answer.</summary>
     private string Today()
-        => (_serverClock.Now() ?? _options.TimeProvider.GetUtcNow()).ToOffset(KoreaTime.Offset).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        => (_transport.Clock.Now() ?? _options.TimeProvider.GetUtcNow()).ToOffset(KoreaTime.Offset).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 }

@@ -124,7 +124,7 @@ public sealed partial class KisOrderClient
     private DateTimeOffset? EarliestStamp(PendingCall pending)
     {
         if (pending.ServerFloor is { } floor) return floor - ClockTolerance;
-        if (pending.LocalSentAt is { } sent && _serverClock.At(sent) is { } estimate) return estimate - ClockTolerance * Math.Max(1, _serverClock.Rate);
+        if (pending.LocalSentAt is { } sent && _transport.Clock.At(sent) is { } estimate) return estimate - ClockTolerance * Math.Max(1, _transport.Clock.Rate);
         return null;
     }
 

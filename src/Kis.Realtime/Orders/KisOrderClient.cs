@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Kis.Realtime.Internal;
 using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
@@ -19,21 +18,12 @@ namespace Kis.Realtime;
 /// </summary>
 public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
 {
-    /// <summary>KIS's codes for a refused access token: a new one is issued and the call made once more.</summary>
-    private static readonly HashSet<string> TokenRejected = ["EGW00121", "EGW00123"];
-
     /// <summary>How much earlier than the server's time of sending, as estimated, its order time may be and the order still be ours.</summary>
     private static readonly TimeSpan ClockTolerance = TimeSpan.FromSeconds(5);
 
     private readonly KisOrderOptions _options;
-    private readonly RestHttp _http;
-    private readonly RestHttp _orderHttp;
-    private readonly SocketsHttpHandler? _ownOrderHandler;
-    private readonly AccessTokenProvider _tokens;
-    private readonly RestRateLimiter _rest;
-    private readonly RestRateLimiter _tokenLimit;
+    private readonly KisOrderTransport _transport; // HTTP, tokens, rate limits and the server's clock
     private readonly ILogger _logger;
-    private readonly ServerClock _serverClock;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, string> _branches = new(StringComparer.Ordinal);
     private readonly OrderClaims _claims;
@@ -47,19 +37,8 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         options.Validate();
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger("Kis.Realtime.Orders") ?? NullLogger.Instance;
-        _serverClock = new ServerClock(options.TimeProvider);
-        _http = new RestHttp(options.HttpHandler, options.TimeProvider, options.RequestTimeout, options.MaxResponseBytes, "KisOrderOptions.HttpHandler");
-        // Order calls on a connection each (defence in depth): no HTTP-stack retry of a reused connection can then
-        // apply to an order KIS may already have taken. Inquiries reuse connections.
-        _ownOrderHandler = options.HttpHandler is null ? NewConnectionPerRequest() : null;
-        _orderHttp = new RestHttp(options.HttpHandler ?? _ownOrderHandler, options.TimeProvider, options.RequestTimeout, options.MaxResponseBytes,
-            "KisOrderOptions.HttpHandler");
+        _transport = new KisOrderTransport(options, _logger);
         var restBase = options.EffectiveRestBaseUrl;
-        _rest = RestRateLimiter.For("rest", restBase, options.Credential.AppKey, options.EffectiveRequestsPerSecond, options.TimeProvider);
-        _tokenLimit = RestRateLimiter.For("token", restBase, options.Credential.AppKey, options.TokenRequestsPerSecond, options.TimeProvider);
-        // The token's answer tells the server's time too: the first order call then has a floor to be looked for from.
-        _tokens = new AccessTokenProvider(_http, restBase, options.AccessTokenCacheFile, options.TimeProvider, _logger, _tokenLimit.WaitAsync,
-            _serverClock.ObserveDate);
         // One journal per account and server: the stock account's, and the futures account's when it is another.
         _claims = new OrderClaims(options.JournalFolder, JournalKey(restBase, options.Account), options.TimeProvider, _logger);
         _futuresClaims = options.FuturesAccount is { } futures && futures != options.Account
@@ -75,13 +54,6 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
 
     private OrderClaims ClaimsOf(KisProduct product) => product == KisProduct.Stock ? _claims : _futuresClaims;
 
-    private static SocketsHttpHandler NewConnectionPerRequest()
-    {
-        var handler = BoundedHttp.CreateHandler();
-        handler.PooledConnectionLifetime = TimeSpan.Zero; // never reused
-        return handler;
-    }
-
     /// <inheritdoc />
     public KisOrderBook Book { get; } = new();
 
@@ -89,14 +61,12 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     public KisEnvironment Environment => _options.Environment;
 
     /// <summary>Access tokens issued over HTTP by this client (not served from its cache or file).</summary>
-    public int AccessTokensIssued => _tokens.IssuedCount;
+    public int AccessTokensIssued => _transport.AccessTokensIssued;
 
     /// <summary>REST calls sent (tokens not included).</summary>
-    public long Requests => Interlocked.Read(ref _requests);
+    public long Requests => _transport.Requests;
 
-    private long _requests;
-
-    internal RestRateLimiter RateLimiter => _rest;
+    internal RestRateLimiter RateLimiter => _transport.RateLimiter;
 
     /// <summary>Test seam: awaited when an order call's answer names its number, before the number is claimed.</summary>
     internal Func<Task>? BeforeClaimForTest { get; set; }
@@ -109,7 +79,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         ArgumentNullException.ThrowIfNull(order);
         order.Validate();
         var path = order.Product == KisProduct.Stock ? KisOrderWire.StockOrder : KisOrderWire.FuturesOrder;
-        var call = new Call(path, KisOrderWire.PlaceTrId(order.Product, order.Side), null,
+        var call = new OrderRestCall(path, KisOrderWire.PlaceTrId(order.Product, order.Side), null,
             KisOrderWire.PlaceBody(AccountOf(order.Product), order), $"Placing a {order.Side} of {order.Quantity} {order.Code}");
         return await OrderCallAsync(call, new PendingCall(order.Product, order, null, false), cancellationToken).ConfigureAwait(false);
     }
@@ -121,7 +91,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         if (amend.Quantity is <= 0) throw new ArgumentException("An amendment's quantity must be positive (null: all that is left).", nameof(amend));
         KisOrderWire.ValidatePrice(amend.Product, amend.Kind, amend.Price, null);
         var branch = await BranchAsync(amend.Product, amend.OriginalOrderNumber, amend.Branch, cancellationToken).ConfigureAwait(false);
-        var call = new Call(KisOrderWire.AmendCancelPath(amend.Product), KisOrderWire.AmendCancelTrId(amend.Product), null,
+        var call = new OrderRestCall(KisOrderWire.AmendCancelPath(amend.Product), KisOrderWire.AmendCancelTrId(amend.Product), null,
             KisOrderWire.AmendCancelBody(AccountOf(amend.Product), amend.Product, false, amend.OriginalOrderNumber, branch, amend.Quantity,
                 amend.Kind, amend.Price, amend.Exchange), $"Amending order {amend.OriginalOrderNumber}");
         return await OrderCallAsync(call, new PendingCall(amend.Product, null, amend.OriginalOrderNumber, false), cancellationToken).ConfigureAwait(false);
@@ -133,7 +103,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         ArgumentNullException.ThrowIfNull(cancel);
         if (cancel.Quantity is <= 0) throw new ArgumentException("A cancel's quantity must be positive (null: all that is left).", nameof(cancel));
         var branch = await BranchAsync(cancel.Product, cancel.OriginalOrderNumber, cancel.Branch, cancellationToken).ConfigureAwait(false);
-        var call = new Call(KisOrderWire.AmendCancelPath(cancel.Product), KisOrderWire.AmendCancelTrId(cancel.Product), null,
+        var call = new OrderRestCall(KisOrderWire.AmendCancelPath(cancel.Product), KisOrderWire.AmendCancelTrId(cancel.Product), null,
             KisOrderWire.AmendCancelBody(AccountOf(cancel.Product), cancel.Product, true, cancel.OriginalOrderNumber, branch, cancel.Quantity,
                 KisOrderKind.Limit, 0, cancel.Exchange), $"Cancelling order {cancel.OriginalOrderNumber}");
         return await OrderCallAsync(call, new PendingCall(cancel.Product, null, cancel.OriginalOrderNumber, true), cancellationToken).ConfigureAwait(false);
@@ -155,7 +125,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     /// was lost. The caller's cancellation stops the wait for a slot, never a call already on its way. Written down in
     /// the account's claims (the journal) before it is sent: a call that cannot be written down is not sent.
     /// </summary>
-    private async Task<KisOrderResult> OrderCallAsync(Call call, PendingCall pending, CancellationToken cancellationToken)
+    private async Task<KisOrderResult> OrderCallAsync(OrderRestCall call, PendingCall pending, CancellationToken cancellationToken)
     {
         var claims = ClaimsOf(pending.Product);
         try
@@ -163,7 +133,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
             // While its answer is awaited, and until the number it names is claimed, no reconciling of a twin call (same
             // terms) of any handle may take the order it placed; it stops awaiting before reconciling itself, so twins
             // never wait on each other.
-            await claims.BeginAsync(pending, _serverClock.Latest).ConfigureAwait(false);
+            await claims.BeginAsync(pending, _transport.Clock.Latest).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -174,7 +144,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
             };
         }
         KisOrderResult? result = null;
-        var trace = new Trace { Pending = pending };
+        var trace = new OrderCallTrace { Pending = pending };
         try
         {
             return result = await SendOrderAsync(call, trace, claims, cancellationToken).ConfigureAwait(false);
@@ -186,13 +156,13 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
         }
     }
 
-    private async Task<KisOrderResult> SendOrderAsync(Call call, Trace trace, OrderClaims claims, CancellationToken cancellationToken)
+    private async Task<KisOrderResult> SendOrderAsync(OrderRestCall call, OrderCallTrace trace, OrderClaims claims, CancellationToken cancellationToken)
     {
         var pending = trace.Pending!;
-        Answer answer;
+        OrderRestAnswer answer;
         try
         {
-            answer = await CallAsync(call, trace, order: true, cancellationToken).ConfigureAwait(false);
+            answer = await _transport.CallAsync(call, trace, order: true, cancellationToken).ConfigureAwait(false);
         }
         catch (KisRestException e) when (!trace.Sending || NeverLeft(e))
         {
@@ -210,12 +180,13 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     }
 
     /// <summary>An order call's answer: accepted (its number claimed), refused, or reconciled when it does not say.</summary>
-    private async Task<KisOrderResult> AnsweredAsync(Call call, PendingCall pending, Answer answer, int attempts, CancellationToken cancellationToken)
+    private async Task<KisOrderResult> AnsweredAsync(OrderRestCall call, PendingCall pending, OrderRestAnswer answer, int attempts,
+        CancellationToken cancellationToken)
     {
         var root = answer.Body?.RootElement ?? default;
         var rtCd = KisOrderWire.Text(root, "rt_cd");
         var msgCd = KisOrderWire.Text(root, "msg_cd");
-        var message = Redact(KisOrderWire.Text(root, "msg1"));
+        var message = _transport.Redact(KisOrderWire.Text(root, "msg1"));
         if (rtCd == "0" && answer.Status == HttpStatusCode.OK)
         {
             var output = root.TryGetProperty("output", out var o) ? o : default;
@@ -228,7 +199,7 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
             }
             var branch = KisOrderWire.Text(output, "KRX_FWDG_ORD_ORGNO") ?? KisOrderWire.Text(output, "ORD_GNO_BRNO") ?? "";
             var time = KisOrderWire.Time(KisOrderWire.Text(output, "ORD_TMD"));
-            if (time is { } stamped) _serverClock.ObserveOrderTime(stamped);
+            if (time is { } stamped) _transport.Clock.ObserveOrderTime(stamped);
             if (BeforeClaimForTest is { } hook) await hook().ConfigureAwait(false);
             // The claim and the end of the wait are one step: no twin's reconciling can slip between them.
             if (await TryClaimAsync(pending, number, branch).ConfigureAwait(false) is { } claimed)
@@ -288,114 +259,18 @@ public sealed partial class KisOrderClient : IKisOrderVenue, IDisposable
     private static KisOrderResult Refused(KisRefusal refusal, int attempts)
         => new() { Outcome = KisOrderOutcome.Refused, Refusal = refusal, Attempts = attempts };
 
-    private string Redact(string? text)
-        => Protocol.Redaction.ServerText(text, _options.Credential.AppSecret, _options.Credential.AppKey) ?? "";
-
-    /// <summary>
-    /// One REST call: waits its turn (the rate limit), takes the access token, sends. A refused token is replaced and
-    /// the call made once more; a refusal for rate (nothing done) waits and is sent again, at most
-    /// <see cref="KisOrderOptions.RateLimitRetries"/> times. Anything else is the caller's to judge.
-    /// </summary>
-    private async Task<Answer> CallAsync(Call call, Trace trace, bool order, CancellationToken cancellationToken)
-    {
-        string? rejected = null;
-        var rateRefusals = 0;
-        var credential = _options.Credential;
-        while (true)
-        {
-            // The token first: its wait must not spend a slot of the rate limit, which counts until the answer.
-            var token = await _tokens.GetAsync(credential, rejected, cancellationToken).ConfigureAwait(false);
-            using var request = Build(call, token, credential);
-            HttpStatusCode status;
-            JsonDocument? body;
-            string? trCont;
-            DateTimeOffset? serverDate;
-            using (await _rest.WaitAsync(cancellationToken).ConfigureAwait(false))
-            {
-                trace.Attempts++;
-                trace.Sending = true;
-                // Stamped as it leaves (after the token and the wait for a slot): the server takes it after any answer seen so far.
-                trace.Pending?.MarkSent(_options.TimeProvider.GetUtcNow(), _serverClock.Latest);
-                Interlocked.Increment(ref _requests);
-                // An order on its way is not cancelled by the caller: its outcome is learned, not abandoned.
-                (status, body, trCont, serverDate) = await (order ? _orderHttp : _http).SendAsync(request, call.What, "tr_cont",
-                    order ? CancellationToken.None : cancellationToken).ConfigureAwait(false);
-                trace.Sending = false;
-            }
-            if (serverDate is { } date) _serverClock.ObserveDate(date);
-            var root = body?.RootElement ?? default;
-            var msgCd = KisOrderWire.Text(root, "msg_cd") ?? KisOrderWire.Text(root, "error_code");
-            if (KisOrderWire.Text(root, "rt_cd") != "0" && msgCd is not null)
-            {
-                if (rejected is null && TokenRejected.Contains(msgCd))
-                {
-                    LogTokenRejected(_logger, credential.MaskedAppKey, msgCd);
-                    rejected = token;
-                    body?.Dispose();
-                    continue;
-                }
-                if (msgCd == "EGW00201" && rateRefusals < _options.RateLimitRetries)
-                {
-                    // Another program shares the app key: KIS refused before doing anything, so sending again is safe.
-                    var wait = ExponentialBackoff.Compute(rateRefusals++, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), Random.Shared.NextDouble());
-                    LogRateRefused(_logger, credential.MaskedAppKey, call.What, wait.TotalSeconds);
-                    body?.Dispose();
-                    await Task.Delay(wait, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-            }
-            return new Answer(status, body, trCont);
-        }
-    }
-
-    private HttpRequestMessage Build(Call call, string token, KisCredential credential)
-    {
-        var url = new Uri(_options.EffectiveRestBaseUrl, call.Query is null ? call.Path : $"{call.Path}?{call.Query}");
-        var request = new HttpRequestMessage(call.Body is null ? HttpMethod.Get : HttpMethod.Post, url);
-        if (call.Body is not null)
-        {
-            request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(call.Body, OrderJson.Default.DictionaryStringString));
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        }
-        request.Headers.TryAddWithoutValidation("authorization", $"Bearer {token}");
-        request.Headers.TryAddWithoutValidation("appkey", credential.AppKey);
-        request.Headers.TryAddWithoutValidation("appsecret", credential.AppSecret);
-        request.Headers.TryAddWithoutValidation("tr_id", KisOrderWire.TrId(call.TrId, _options.Environment));
-        request.Headers.TryAddWithoutValidation("tr_cont", call.Continue ? "N" : "");
-        request.Headers.TryAddWithoutValidation("custtype", "P");
-        return request;
-    }
-
     /// <summary>Releases the HTTP clients it created (not a handler given in the options).</summary>
     public void Dispose()
     {
-        _http.Dispose();
-        _orderHttp.Dispose();
-        _ownOrderHandler?.Dispose();
+        _transport.Dispose();
         _claims.Dispose();
         if (!ReferenceEquals(_futuresClaims, _claims)) _futuresClaims.Dispose();
-    }
-
-    /// <summary>A REST call: path, real tr_id, query (GET) or body (POST), what it does (in errors).</summary>
-    private sealed record Call(string Path, string TrId, string? Query, Dictionary<string, string>? Body, string What, bool Continue = false);
-
-    private sealed record Answer(HttpStatusCode Status, JsonDocument? Body, string? TrCont);
-
-    private sealed class Trace
-    {
-        public int Attempts;
-        public bool Sending;
-        public PendingCall? Pending;
     }
 
     [LoggerMessage(1131, LogLevel.Warning, "{What}: the answer was lost ({Problem}); reconciling against today's orders before anything else")]
     private static partial void LogAnswerLost(ILogger logger, string what, string problem);
 
-    [LoggerMessage(1132, LogLevel.Warning, "The server refused the access token of app key {AppKey} ({Code}); issuing a new one")]
-    private static partial void LogTokenRejected(ILogger logger, string appKey, string code);
 
-    [LoggerMessage(1133, LogLevel.Warning, "KIS refused a call of app key {AppKey} for rate (EGW00201): {What} again in {Seconds:0.#} s")]
-    private static partial void LogRateRefused(ILogger logger, string appKey, string what, double seconds);
 
     [LoggerMessage(1134, LogLevel.Warning, "{What}: outcome unknown after reconciling: {Problem}")]
     private static partial void LogUnknown(ILogger logger, string what, string problem);

@@ -65,4 +65,43 @@ public sealed class DayOrderExpiryParityTests
         Assert.Equal(backtest, paper);
         Assert.Equal((2L, 0L), (Assert.Single(backtest).Filled, backtest[0].Remaining));
     }
+
+    /// <summary>
+    /// One expiry rule on both venues, from the venue core: a day order is over once the market's whole second is past
+    /// its order hours' end, so every record stamped 15:30:00 still reaches it, whatever asked the venue the time in
+    /// between. Paper expired it at market time 15:30:00.000 (an inquiry then was enough), the backtest only once the
+    /// second was past: the closing print stamped 15:30:00 that followed filled it in the backtest only. The order's fill
+    /// is compared after each record of that second, field by field.
+    /// </summary>
+    [Fact]
+    public async Task A_record_stamped_at_the_close_fills_a_resting_order_on_both_venues_after_an_inquiry_at_the_close()
+    {
+        var t0 = VenueParityTests.T0;
+        var close = DateTimeOffset.Parse("2026-11-25T15:30:00+09:00", System.Globalization.CultureInfo.InvariantCulture);
+        byte[] recording =
+        [
+            .. ReplayVenueTests.Line(t0, ReplayVenueTests.Book(t0, ask: 70_000, bid: 69_900, quantity: 100)),
+            .. ReplayVenueTests.Line(t0, ReplayVenueTests.Trade(t0, price: 70_000, volume: 5, buyer: true, previousClose: 69_000)),
+            // At exactly 15:30:00.000: a trade above the buy's limit (it fills nothing), then the closing print through it.
+            .. ReplayVenueTests.Line(close, ReplayVenueTests.Trade(close, 70_000, 3, buyer: true, previousClose: 69_000)),
+            .. ReplayVenueTests.Line(close.AddMilliseconds(10), ReplayVenueTests.Trade(close, 69_400, 50, buyer: false, previousClose: 69_000)),
+        ];
+        var code = VenueParityTests.Code;
+        var (backtest, paper) = await VenueParity.OnBothAsync<OrderSeen>(recording, KisProduct.Stock, code, VenueParityTests.Account,
+            async (orders, nextTrade, into, ct) =>
+            {
+                var number = ReplayedVenue.Accepted(await orders.PlaceAsync(KisOrderRequest.Stock(code, OrderSide.Buy, 2, 69_500), ct));
+                for (var step = 0; step < 2; step++)
+                {
+                    await nextTrade(); // the market at 15:30:00.000, then at the closing print 10 ms into that second
+                    var row = (await orders.GetOrdersAsync(KisProduct.Stock, cancellationToken: ct)).Single(r => r.OrderNumber == number);
+                    into.Add(new OrderSeen(row.OriginalOrderNumber, row.Code, row.Side, row.Quantity, row.Price, row.FilledQuantity,
+                        row.AveragePrice, row.RemainingQuantity, row.CancelledQuantity));
+                }
+            });
+
+        Assert.Equal(backtest, paper);
+        Assert.Equal([(0L, 2L, 0L), (2L, 0L, 0L)], backtest.Select(o => (o.Filled, o.Remaining, o.Cancelled)));
+        Assert.Equal(69_500m, backtest[1].AveragePrice); // a trade through the limit fills at the limit
+    }
 }

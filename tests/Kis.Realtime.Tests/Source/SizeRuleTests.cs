@@ -21,10 +21,7 @@ public sealed class SizeRuleTests
     {
         "type Kis.Realtime.BarAggregator`2",
         "type Kis.Realtime.Session.KisSession",
-        "type Kis.Realtime.KisOrderClient",
-        "type Kis.Realtime.Simulator.Trading.PaperVenue",
         "type Kis.Realtime.Simulator.WebSockets.SimSession",
-        "type Kis.Realtime.Simulator.Backtest.BacktestVenue",
         "type Kis.Realtime.Simulator.Market.Stock",
         "type Kis.Realtime.Gateway.KisGatewayClient",
         "type Kis.Realtime.Gateway.Internal.GatewayStreamReader",

@@ -69,28 +69,39 @@ internal sealed class VenueCore(IVenueEvents events)
         if (order.ExpiresAt < _nextExpiry) _nextExpiry = order.ExpiresAt;
     }
 
-    /// <summary>No resting order expires before this (<see cref="DateTime.MaxValue"/>: none rests); a driver asks for
-    /// <see cref="ExpireDue"/> once its market time reaches it.</summary>
-    public DateTime NextExpiry => _nextExpiry;
+    /// <summary>
+    /// The one expiry rule of both venues (issue 73): a day order is over once the market's whole second is past the end
+    /// of its order hours (<see cref="VenueOrder.ExpiresAt"/>, a whole second). The records' stamps are whole seconds (a
+    /// second's later records sit a few milliseconds into it by their receive times), so every record stamped 15:30:00,
+    /// the closing print among them, still reaches an order ending then, whatever asked the venue the time before it.
+    /// A driver asks this whenever its market time moves (cheap: a comparison of ticks), and <see cref="ExpireDue"/> when true.
+    /// </summary>
+    public bool ExpiryDue(DateTime now) => WholeSecond(now) > _nextExpiry.Ticks;
 
-    /// <summary>The resting orders whose day's order hours ended by <paramref name="now"/>, in the order they expire
-    /// (their expiry, then their number).</summary>
+    /// <summary>The resting orders whose day is over at <paramref name="now"/> (<see cref="ExpiryDue"/>), in the order
+    /// they expire (their expiry, then their number).</summary>
     public List<VenueOrder> DueToExpire(DateTime now)
-        => now < _nextExpiry ? [] : [.. _resting.Values.Where(o => o.ExpiresAt <= now).OrderBy(o => o.ExpiresAt).ThenBy(o => o.Number)];
+    {
+        var second = WholeSecond(now);
+        return second <= _nextExpiry.Ticks ? [] : [.. _resting.Values.Where(o => o.ExpiresAt.Ticks < second).OrderBy(o => o.ExpiresAt).ThenBy(o => o.Number)];
+    }
 
     /// <summary>
-    /// Day orders end with their day's order hours (issue 73: one rule for both venues, which call this whenever their
-    /// market time moves): what is left of every resting order whose <see cref="VenueOrder.ExpiresAt"/> is at or before
-    /// <paramref name="now"/> expires, stamped at that time, in <see cref="DueToExpire"/>'s order.
+    /// Day orders end with their day's order hours, by <see cref="ExpiryDue"/>'s rule: what is left of every resting
+    /// order whose day is over at <paramref name="now"/> expires, stamped at its <see cref="VenueOrder.ExpiresAt"/>, in
+    /// <see cref="DueToExpire"/>'s order.
     /// </summary>
     public void ExpireDue(DateTime now)
     {
-        if (now < _nextExpiry) return;
+        if (!ExpiryDue(now)) return;
         foreach (var order in DueToExpire(now)) Expire(order, order.ExpiresAt);
         _nextExpiry = DateTime.MaxValue;
         foreach (var order in _resting.Values)
             if (order.ExpiresAt < _nextExpiry) _nextExpiry = order.ExpiresAt;
     }
+
+    /// <summary>The whole second of <paramref name="time"/>, in ticks.</summary>
+    private static long WholeSecond(DateTime time) => time.Ticks - time.Ticks % TimeSpan.TicksPerSecond;
 
     /// <summary>
     /// <paramref name="successor"/> (a new order at its price, for as many as it concerns) takes that much of what is

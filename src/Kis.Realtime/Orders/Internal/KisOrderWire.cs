@@ -194,4 +194,25 @@ internal static class KisOrderWire
 
     public static DateOnly Date(string? yyyymmdd)
         => DateOnly.TryParseExact(yyyymmdd, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : default;
+
+    /// <summary>An inquiry page's rows named <paramref name="name"/> (none when absent).</summary>
+    public static IEnumerable<JsonElement> Rows(JsonDocument page, string name)
+        => page.RootElement.TryGetProperty(name, out var rows) && rows.ValueKind == JsonValueKind.Array ? rows.EnumerateArray() : [];
+
+    /// <summary>output2: an object, or an array of one (KIS gives either, by call).</summary>
+    public static JsonElement Summary(JsonDocument page)
+    {
+        if (!page.RootElement.TryGetProperty("output2", out var output2)) return default;
+        var element = output2.ValueKind == JsonValueKind.Array ? output2.EnumerateArray().FirstOrDefault() : output2;
+        return element.Clone();
+    }
+
+    /// <summary>An inquiry row's original order number (orgn_odno), null for none.</summary>
+    public static string? Original(JsonElement row) => Text(row, "orgn_odno") is { Length: > 0 } o && Normalize(o) != "0" ? o : null;
+
+    /// <summary>An inquiry row's side (sll_buy_dvsn_cd).</summary>
+    public static OrderSide Side(JsonElement row) => Text(row, "sll_buy_dvsn_cd") switch
+    {
+        "01" => OrderSide.Sell, "02" => OrderSide.Buy, _ => OrderSide.Unknown,
+    };
 }
