@@ -1,4 +1,5 @@
 using Kis.Realtime.Internal;
+using Kis.Realtime.Tests.Client;
 
 namespace Kis.Realtime.Tests.Gaps;
 
@@ -16,13 +17,16 @@ public sealed class DemoClockWeekendDatingTests
     private static List<DateTimeOffset> Dates(MarketCalendar calendar, DateTimeOffset wallStart)
     {
         var clock = new KstDayClock();
+        // The run's own wall clock, not the machine's: the day it runs on (a Saturday) is its configured date, and a test
+        // run after KST midnight of another day must date the same (it failed from 15:00 UTC on the day after).
+        var wall = new FakeTimeProvider(wallStart);
         var stamps = new List<DateTimeOffset>();
         // Market 09:00 to 15:30 every 5 market minutes; the wall clock moves a second a market hour.
         for (var minute = 0; minute <= 390; minute += 5)
         {
             var time = new TimeOnly(9, 0).Add(TimeSpan.FromMinutes(minute));
             var received = wallStart + TimeSpan.FromSeconds(minute / 60.0);
-            stamps.Add(KstDayClock.ToKst(clock.Ticks(calendar, null, time, KstDayClock.Today(TimeProvider.System), TimeProvider.System,
+            stamps.Add(KstDayClock.ToKst(clock.Ticks(calendar, null, time, KstDayClock.Today(wall), wall,
                 received.UtcTicks)));
         }
         return stamps;
