@@ -40,7 +40,10 @@ awk '/^<!-- commands: library -->$/ { found = 1; next }
      found == 2 { print }' "$root/README.md" >"$dir/library.commands"
 [ -s "$dir/library.commands" ] || { echo "README.md has no <!-- commands: library --> block" >>"$dir/library.log"; finish 1; }
 
+# No build servers (the compiler server and MSBuild nodes are shared per user, whatever HOME says): the pack's compiles
+# stay at this script's low priority, and the suite's builds do not run in a server this script started (and kills).
 (cd "$clone" && env -u NUGET_PACKAGES -u DOTNET_CLI_HOME -u NUGET_HTTP_CACHE_PATH HOME="$home" \
+  MSBUILDDISABLENODEREUSE=1 UseSharedCompilation=false DOTNET_CLI_USE_MSBUILD_SERVER=0 \
   DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 \
   bash -euo pipefail -c "$(cat "$dir/library.commands")
 pwd") >"$dir/library.out" 2>>"$dir/library.log"

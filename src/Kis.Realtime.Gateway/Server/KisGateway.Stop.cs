@@ -31,7 +31,7 @@ public sealed partial class KisGateway
         var disposing = DisposeAsync().AsTask();
         if (await StopBudget.EndsWithinAsync(disposing, StopBudget.BeforeFence(StopBudget.Left(stopBy))).ConfigureAwait(false))
         {
-            CloseIntake(); // closed by now: nothing more comes, and none is taken if it did
+            _publisher.CloseIntake(); // closed by now: nothing more comes, and none is taken if it did
             await disposing.ConfigureAwait(false); // its failure, if any, is the caller's
             return;
         }

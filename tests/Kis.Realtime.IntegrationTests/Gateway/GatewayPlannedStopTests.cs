@@ -13,7 +13,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// active lock for 30 s (its writer waited for a count the standby's writer shared) and was killed at the CLI's 30 s
 /// termination timeout (exit 143, no summary); the standby took over 30.6 s later. A planned stop hands over first.
 /// </summary>
-[Collection(KisrtProcessCollection.Name)] // one kisrt process test at a time, beside the tests that wait
+[Collection(nameof(Cli.RecordKillTests))] // alone: asserts a standby takes over within 2 s of SIGTERM
 public partial class GatewayPlannedStopTests
 {
     [GeneratedRegex(@"received (?=\d+, confirmed (\d+))(\d+)")]

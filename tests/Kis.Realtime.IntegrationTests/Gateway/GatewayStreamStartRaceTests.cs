@@ -11,7 +11,7 @@ namespace Kis.Realtime.Tests.Gateway;
 /// fleet's shards declare the same TR streams at once; their declarations take turns (<c>{ns}.stream-declare</c>), so
 /// a declare-ok always means a stream with a writer.
 /// </summary>
-[Collection(KisrtProcessCollection.Name)] // one kisrt process test at a time, beside the tests that wait
+[Collection(nameof(Cli.RecordKillTests))] // alone: it counts the broker log's guest logins, which parallel tests would add to
 public class GatewayStreamStartRaceTests
 {
     private const int Shards = 8;

@@ -4,8 +4,10 @@ namespace Kis.Realtime.Gateway.Internal;
 /// The publisher's account of every record handed over: received, then confirmed, overflowed, fenced (dropped by the fence),
 /// or still held (waiting, unconfirmed). One owner and one lock (<c>_gate</c>, with the outstanding confirms): a record moves
 /// from one count to the next under it, so <see cref="Figures"/> is one moment's (a status that read Received and Fenced
-/// at two moments was off by one while a fenced publisher still received). A record in flight between its receipt and
-/// the buffer is the only one in no count. No user code runs under the lock (the sinks are called outside it).
+/// at two moments was off by one while a fenced publisher still received). The counts of what is final (received,
+/// confirmed, overflowed, fenced) are one moment's; what is still held (waiting in the buffer, packed, outstanding) moves
+/// between those stages outside the lock, so a snapshot's split of the held records among them is approximate (a record
+/// between receipt and the buffer is in none for an instant). No user code runs under the lock (the sinks are called outside it).
 /// </summary>
 internal sealed partial class RecordPublisher
 {
