@@ -22,7 +22,9 @@ public sealed class DemoClockWeekendDatingTests
         {
             var time = new TimeOnly(9, 0).Add(TimeSpan.FromMinutes(minute));
             var received = wallStart + TimeSpan.FromSeconds(minute / 60.0);
-            stamps.Add(KstDayClock.ToKst(clock.Ticks(calendar, null, time, KstDayClock.Today(TimeProvider.System), TimeProvider.System,
+            // Today is the receipt's date, as for a live client: the machine's own date would make the outcome depend on
+            // the day the test runs (it dated the demo Monday Tuesday when run on Tuesday in KST).
+            stamps.Add(KstDayClock.ToKst(clock.Ticks(calendar, null, time, KoreaTime.DateOf(wallStart), TimeProvider.System,
                 received.UtcTicks)));
         }
         return stamps;
