@@ -10,9 +10,9 @@ namespace Kis.Realtime.Tests.Cli;
 /// <summary>Every failure is one line naming what to fix, with the README's exit code (2 usage, 3 run failed, 1 bad input).</summary>
 public class FailurePathTests
 {
-    private static async Task<(int Exit, string Errors)> Stream(ConnectionArgs connection, StreamArgs? args = null)
+    private static async Task<(int Exit, string Errors)> Stream(ConnectionArgs connection, StreamArgs? args = null, StringWriter? stderr = null)
     {
-        var stderr = new StringWriter();
+        stderr ??= new StringWriter();
         var exit = await KisrtApp.GuardAsync(
             () => StreamCommand.RunAsync(connection, args ?? new StreamArgs { Format = "jsonl", Count = 20 }, Env(), new MemoryStream(), stderr, default),
             stderr).WaitAsync(CliTimeout);
@@ -114,22 +114,82 @@ public class FailurePathTests
     [Fact]
     public async Task Library_warnings_reach_stderr_by_default_and_log_level_none_silences_them()
     {
-        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(100) });
-        // The simulator accepts notices only for its own HTS ID: this one is refused (OPSP), the index streams. The
-        // refused one is requested first and the run needs 60 index records (~0.6 s): the refusal is in long before
-        // the run ends, even on a loaded machine (with the index first and 20 records it could end before).
+        // The simulator accepts notices only for its own HTS ID: this one is refused, the index streams. The client
+        // subscribes both at once and each subscription has its own task, so the index's records could end the run
+        // (--count) before the refusal was counted (exit 0 at load ~27, 60 records at 100/s). The market clock is held,
+        // so no index record comes until the refusal has been reported, however slow the machine.
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
+        await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(100), TimeProvider = time });
         var subs = new[] { "notice:otheruser1", "index:0001" };
-        var args = new StreamArgs { Format = "jsonl", Count = 60 };
+        var args = new StreamArgs { Format = "jsonl", Count = 20 };
 
-        var (exit, errors) = await Stream(Against(sim, subs), args);
+        var (exit, errors) = await StreamOnceRefused(time, Against(sim, subs), args);
         Assert.Equal(1, exit);
         Assert.Contains("kisrt: warn: Session 0: KIS refused H0IFCNI0 otheruser1", errors);
-        Assert.Contains("kisrt: H0IFCNI0:otheruser1: ", errors);
 
-        var (quietExit, quiet) = await Stream(Against(sim, subs) with { LogLevel = "none" }, args);
+        time.Hold();
+        var (quietExit, quiet) = await StreamOnceRefused(time, Against(sim, subs) with { LogLevel = "none" }, args);
         Assert.Equal(1, quietExit);
         Assert.DoesNotContain("kisrt: warn:", quiet);
-        Assert.Contains("kisrt: H0IFCNI0:otheruser1: ", quiet);
+    }
+
+    // Streams on a held clock and lets the clock run once the refusal of the notice subscription is reported.
+    private static async Task<(int Exit, string Errors)> StreamOnceRefused(Kis.Realtime.Tests.Bars.HeldMarketTime time,
+        ConnectionArgs connection, StreamArgs args)
+    {
+        var stderr = new SharedStringWriter();
+        var streaming = Stream(connection, args, stderr);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        var deadline = DateTime.UtcNow + CliTimeout;
+        while (!stderr.ToString().Contains("kisrt: H0IFCNI0:otheruser1: ", StringComparison.Ordinal))
+        {
+            Assert.False(streaming.IsCompleted, "the stream ended before the refusal was reported");
+            Assert.True(DateTime.UtcNow < deadline, "the refusal was not reported in time");
+            await timer.WaitForNextTickAsync();
+        }
+        time.Run();
+        return await streaming;
+    }
+
+    /// <summary>A StringWriter the test may read while the command writes to it from other threads.</summary>
+    private sealed class SharedStringWriter : StringWriter
+    {
+        private readonly Lock _gate = new();
+
+        public override void Write(char value)
+        {
+            lock (_gate) base.Write(value);
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            lock (_gate) base.Write(buffer, index, count);
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            lock (_gate) base.Write(buffer);
+        }
+
+        public override void Write(string? value)
+        {
+            lock (_gate) base.Write(value);
+        }
+
+        public override void WriteLine(ReadOnlySpan<char> buffer)
+        {
+            lock (_gate) base.WriteLine(buffer);
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (_gate) base.WriteLine(value);
+        }
+
+        public override string ToString()
+        {
+            lock (_gate) return base.ToString();
+        }
     }
 
     [Fact]
