@@ -114,12 +114,13 @@ internal sealed class FrameRouter(int sessionIndex, TrKeyRegistrationTable table
         foreach (var (registration, offset, length) in _routed)
         {
             var pending = new PendingRecord(tr, copy, offset, length, stamp.Timestamp, stamp.ReceivedAt, stamp.Reconnects);
-            foreach (var subscriber in registration.Subscribers)
+            var receivers = registration.Receivers; // one snapshot: a consumer handed over to the drain is in one of them
+            foreach (var subscriber in receivers.Subscribers)
             {
                 delivered++;
                 if (!subscriber.Deliver(pending) && !Blocked.Contains(subscriber)) Blocked.Add(subscriber);
             }
-            foreach (var subscriber in registration.Draining) // empty but while a release is answered
+            foreach (var subscriber in receivers.Draining) // empty but while a release is answered
             {
                 delivered++;
                 if (!subscriber.Deliver(pending) && !Blocked.Contains(subscriber)) Blocked.Add(subscriber);

@@ -40,15 +40,34 @@ internal sealed class TrKeyRegistration(TrDefinition tr, string key)
     /// <summary>Completes on the first acceptance; fails when the registration fails before ever being accepted.</summary>
     public readonly TaskCompletionSource Registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Read without the lock by the frame router (replaced, never mutated).</summary>
-    public volatile LocalSubscriber[] Subscribers = [];
+    /// <summary>
+    /// Who takes the records now: <see cref="Subscribers"/> and <see cref="Draining"/> as one snapshot, replaced whole
+    /// (never mutated) under the table's lock and read without it by the frame router. One field, so a consumer handed
+    /// from one to the other is in exactly one of them whenever the router looks: two fields written one after the other
+    /// lost the records routed between the writes, or delivered them twice (issue 72, finding 1).
+    /// </summary>
+    public volatile RecordReceivers Receivers = RecordReceivers.None;
+
+    /// <summary>The consumers (written under the table's lock).</summary>
+    public LocalSubscriber[] Subscribers
+    {
+        get => Receivers.Subscribers;
+        set => Receivers = Receivers with { Subscribers = value };
+    }
 
     /// <summary>
     /// The last subscriber of a registration being released that takes its records until KIS has answered the release
     /// (<see cref="KisSession.RemoveAsync(LocalSubscriber, bool)"/> with drain): what KIS sent before its answer is read,
-    /// not dropped (a relay's planned stop lost 150–190 records at 2,000 records/s). Read without the lock by the router.
+    /// not dropped (a relay's planned stop lost 150–190 records at 2,000 records/s). Written under the table's lock.
     /// </summary>
-    public volatile LocalSubscriber[] Draining = [];
+    public LocalSubscriber[] Draining
+    {
+        get => Receivers.Draining;
+        set => Receivers = Receivers with { Draining = value };
+    }
+
+    /// <summary>The last consumer leaves the subscribers for the drain in one write (under the table's lock).</summary>
+    public void HandOverToDrain(LocalSubscriber last) => Receivers = new RecordReceivers([], [last]);
 
     public TrKeyRegistrationState State { get; private set; }
 
@@ -107,4 +126,10 @@ internal sealed class TrKeyRegistration(TrDefinition tr, string key)
     public void Fail() => State = TrKeyRegistrationState.Failed;
 
     public override string ToString() => $"{Tr.Id} {Key} {State}";
+}
+
+/// <summary>A registration's consumers and its draining consumer, as the frame router sees them at one instant.</summary>
+internal sealed record RecordReceivers(LocalSubscriber[] Subscribers, LocalSubscriber[] Draining)
+{
+    public static readonly RecordReceivers None = new([], []);
 }

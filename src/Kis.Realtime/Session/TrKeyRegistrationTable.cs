@@ -98,7 +98,10 @@ internal sealed class TrKeyRegistrationTable(int maxRegistrations)
         {
             if (!_wanted.TryGetValue((subscriber.Tr.TrId, subscriber.Key), out var registration)) return null;
             if (Array.IndexOf(registration.Subscribers, subscriber) < 0) return null;
-            registration.Subscribers = Array.FindAll(registration.Subscribers, s => s != subscriber);
+            var remaining = Array.FindAll(registration.Subscribers, s => s != subscriber);
+            // The router must find the last consumer in the subscribers or in the drain, never in neither or both.
+            if (drain && remaining.Length == 0 && registration.State == TrKeyRegistrationState.Active) registration.HandOverToDrain(subscriber);
+            else registration.Subscribers = remaining;
             if (registration.IsWanted) return null;
             switch (registration.State)
             {
@@ -107,8 +110,7 @@ internal sealed class TrKeyRegistrationTable(int maxRegistrations)
                     Drop(registration);
                     return null;
                 case TrKeyRegistrationState.Active:
-                    registration.BeginRelease();
-                    if (drain) registration.Draining = [subscriber]; // before the routes change: no record between them
+                    registration.BeginRelease(); // handed over to the drain above, before the routes change
                     MoveToReleasing(registration);
                     return registration;
                 default:
