@@ -70,7 +70,8 @@ public sealed class EtfVenueParityTests
     /// <summary>An order's outcome: its refusal's code (null when taken) and, when taken, what it filled and paid.</summary>
     private sealed record Outcome(string? Refusal, (long Filled, long Value, decimal Commission, decimal Tax) Costs);
 
-    /// <summary>The script as a backtest (at the ETF's first trade, no latency) and on paper (once the replay has sent that trade).</summary>
+    /// <summary>The script as a backtest (at the ETF's first trade, no latency) and on paper (once the replay has sent every
+    /// frame up to that trade).</summary>
     private static async Task<(List<Outcome> Backtest, List<Outcome> Paper)> RunBothAsync(byte[] recording, Step[] script)
     {
         var (dir, rawLog) = ReplayedVenue.Recording(recording);
@@ -98,7 +99,10 @@ public sealed class EtfVenueParityTests
         }, new KisBacktestOptions { Latency = TimeSpan.Zero }).WaitAsync(SimTestClient.Timeout);
         var backtest = script.Select((_, i) => new Outcome(refusals[i], refusals[i] is not null ? default : BacktestCosts(result, numbers[i]!))).ToList();
 
-        await using var replay = await ReplayedVenue.StartAsync(rawLog, Etf, frames: 1);
+        // Every frame at the first instant (both books and both trades): the replay counts a frame as sent to a session
+        // whatever it subscribed, so after one frame only the stock's book was certain to have moved the market, and a
+        // loaded machine placed the first order before the ETF's trade (APBK0918, no trade yet, on paper only).
+        await using var replay = await ReplayedVenue.StartAsync(rawLog, Etf, frames: 4);
         var paperNumbers = new long[script.Length];
         var paper = new List<Outcome>();
         for (var i = 0; i < script.Length; i++)

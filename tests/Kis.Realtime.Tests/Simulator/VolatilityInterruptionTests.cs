@@ -49,7 +49,10 @@ public sealed class VolatilityInterruptionTests
         var viEnd = viStart.Add(TimeSpan.FromSeconds(ViSchedule.DurationSeconds));
         // The clock is held at 09:00 until the three subscriptions are confirmed: at 60x the VI (before 09:12) comes
         // within twelve real seconds of the start, and a loaded machine may take that long to connect and subscribe.
-        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
+        // One reading moves it on by at most 100 ms of real time (6 market seconds): a sender stalled for longer than
+        // the VI's two real seconds (seen at load 28) slows the market down instead of waking after the VI, which the
+        // status feed, sent on change only, would then never show.
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime(maxStep: TimeSpan.FromMilliseconds(100));
         await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(40), ClockSpeed = 60, Seed = seed, TimeProvider = time });
         await using var c = await Sim.ClientAsync(sim);
         await c.SubscribeAsync("H0STMKO0", Code);
