@@ -415,7 +415,8 @@ public partial class RecordKillTests(ITestOutputHelper output)
 /// <summary>
 /// The tests that run alone, after the parallel ones: those that keep both cores busy on purpose (<c>BusyCores</c>) or
 /// assert a latency of child processes. The other child-process tests run one at a time beside the parallel tests, in
-/// <c>FleetProcessCollection</c> and <c>KisrtProcessCollection</c>.
+/// <c>FleetProcessCollection</c> and <c>KisrtProcessCollection</c>. They begin once the unit project beside them has
+/// ended (<see cref="UnitProjectFinished"/>).
 /// </summary>
 [CollectionDefinition(nameof(RecordKillTests), DisableParallelization = true)]
-public sealed class RecordKillTestsCollection;
+public sealed class RecordKillTestsCollection : ICollectionFixture<UnitProjectFinished>;
