@@ -91,7 +91,8 @@ internal static class SimCommand
         using var loggerFactory = Hosting.StderrLoggerProvider.CreateFactory(Console.Error,
             Hosting.StderrLoggerProvider.ParseLevel(parse.GetValue(logLevel)));
         options = options with { LoggerFactory = loggerFactory };
-        await using var sim = await KisSimulator.StartAsync(options, ct);
+        var defaultStateFile = parse.GetValue<string?>("--state-file") is null ? DefaultStateFile : null;
+        await using var sim = await StartAsync(options, defaultStateFile, Console.Error, ct);
         WriteBanner(sim, options);
         try
         {
@@ -183,19 +184,46 @@ internal static class SimCommand
     /// The default state file, or when another simulator holds it (its <c>.lock</c>), the first free of
     /// <c>sim-state-2.json</c> … <c>sim-state-9.json</c>, said on <paramref name="status"/>: several simulators of one
     /// user run side by side by default. A file named with --state-file is never swapped: a second one is refused.
-    /// Two starting in the same instant can still meet on one file; the simulator's own lock then refuses the later.
+    /// Two starting in the same instant can still pick one file; <see cref="StartAsync"/> moves the later one on.
     /// </summary>
     internal static string FirstFreeStateFile(string path, TextWriter status)
     {
+        if (NextFreeStateFile(path, after: null) is not { } free) return path; // all in use: the simulator refuses with its one line
+        if (free != path) status.WriteLine($"kisrt: {Path.GetFileName(path)} is in use by another simulator; this one keeps its state in {free}");
+        return free;
+    }
+
+    /// <summary>The first of <paramref name="path"/>'s default files after <paramref name="after"/> no simulator holds, or null.</summary>
+    private static string? NextFreeStateFile(string path, string? after)
+    {
         var stem = Path.Combine(Path.GetDirectoryName(path) ?? "", Path.GetFileNameWithoutExtension(path));
-        for (var n = 1; n <= 9; n++)
+        var candidates = Enumerable.Range(1, 9).Select(n => n == 1 ? path : $"{stem}-{n}{Path.GetExtension(path)}").ToList();
+        var first = after is null ? 0 : candidates.IndexOf(after) + 1;
+        return first == 0 && after is not null ? null : candidates.Skip(first).FirstOrDefault(candidate => !IsHeldBySimulator(candidate));
+    }
+
+    /// <summary>
+    /// Starts the simulator. When it keeps its state in a default file (<paramref name="defaultStateFile"/>, the first
+    /// of the series; null when --state-file named one) that another simulator starting in the same instant took between
+    /// the look for a free one and the open, it takes the next free one, said on <paramref name="status"/>, where it
+    /// exited 3: two `kisrt sim` of one user started together both run.
+    /// </summary>
+    internal static async Task<KisSimulator> StartAsync(SimulatorOptions options, string? defaultStateFile, TextWriter status, CancellationToken ct)
+    {
+        while (true)
         {
-            var candidate = n == 1 ? path : $"{stem}-{n}{Path.GetExtension(path)}";
-            if (IsHeldBySimulator(candidate)) continue;
-            if (n > 1) status.WriteLine($"kisrt: {Path.GetFileName(path)} is in use by another simulator; this one keeps its state in {candidate}");
-            return candidate;
+            try
+            {
+                return await KisSimulator.StartAsync(options, ct).ConfigureAwait(false);
+            }
+            catch (KisSimulatorStateException) when (defaultStateFile is not null && options.StateFile is { } taken && IsHeldBySimulator(taken)
+                && NextFreeStateFile(defaultStateFile, taken) is { } next)
+            {
+                status.WriteLine($"kisrt: {Path.GetFileName(taken)} was taken by another simulator starting at the same moment; "
+                    + $"this one keeps its state in {next}");
+                options = options with { StateFile = next };
+            }
         }
-        return path; // all in use: the simulator refuses with its one line
     }
 
     private static bool IsHeldBySimulator(string stateFile)

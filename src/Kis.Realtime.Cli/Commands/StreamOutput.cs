@@ -171,11 +171,12 @@ internal sealed class StreamOutput
         if (_outputFailure is not null && !readerGone) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_outputFailure);
         if (readerGone) await _stderr.WriteLineAsync("kisrt: standard output was closed by its reader; stopped.");
 
-        var byTr = string.Join(", ", _perTr.Select(kv => $"{kv.Key} {kv.Value:N0}"));
+        // Per TR in brackets; none at all is "0 records", not "0 records ()".
+        var byTr = _perTr.Count == 0 ? "" : $" ({string.Join(", ", _perTr.Select(kv => $"{kv.Key} {kv.Value:N0}"))})";
         var notWritten = _outputDropped > 0 ? $", not written (standard output behind) {_outputDropped:N0}" : "";
         if (readerGone) notWritten += $", not written (standard output closed) {_notWrittenAfterFailure + _background!.LinesNotWritten:N0}";
         var stats = _client.Statistics;
-        await _stderr.WriteLineAsync($"kisrt: {_total:N0} records ({byTr}) in {_started.Elapsed.TotalSeconds:0.0} s; " +
+        await _stderr.WriteLineAsync($"kisrt: {_total:N0} records{byTr} in {_started.Elapsed.TotalSeconds:0.0} s; " +
             $"{ClientHost.LossCounters(stats, ", ", perTr: true, Interlocked.Read(ref _outputDecodeErrors))}{notWritten}");
         if (ClientHost.LargestGaps(stats) is { } gaps) await _stderr.WriteLineAsync("kisrt: " + gaps);
         if (_host.FeedHealth() is { } feeds) await _stderr.WriteLineAsync("kisrt: " + feeds);

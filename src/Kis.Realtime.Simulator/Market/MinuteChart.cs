@@ -66,8 +66,8 @@ internal sealed class MinuteChart
         }
     }
 
-    /// <summary>The day's open, high and low with their minutes and its value, from the bars; null without one.</summary>
-    public (long Open, DateTime OpenAt, long High, DateTime HighAt, long Low, DateTime LowAt, long Value)? DaySoFar()
+    /// <summary>The day's open, high and low with their minutes, its last close and its value, from the bars; null without one.</summary>
+    public (long Open, DateTime OpenAt, long High, DateTime HighAt, long Low, DateTime LowAt, long Close, long Value)? DaySoFar()
     {
         if (_bars.Count == 0) return null;
         var (high, low) = (_bars[0], _bars[0]);
@@ -76,7 +76,7 @@ internal sealed class MinuteChart
             if (b.High > high.High) high = b;
             if (b.Low < low.Low) low = b;
         }
-        return (_bars[0].Open, _bars[0].Minute, high.High, high.Minute, low.Low, low.Minute, _bars[^1].CumulativeValue);
+        return (_bars[0].Open, _bars[0].Minute, high.High, high.Minute, low.Low, low.Minute, _bars[^1].Close, _bars[^1].CumulativeValue);
     }
 
     /// <summary>The combined (KRX + NXT) chart of two backfilled ones: each minute's volume added, the value accumulated over both.</summary>

@@ -105,6 +105,7 @@ internal sealed partial class Stock
         nxt.TakeDaySoFarFromChart();
         var unified = _days[(int)Index(StockVenue.Unified)] = VenueDay.Sum(krx, nxt, createdAt);
         unified.Chart.BackfillSum(krx.Chart, nxt.Chart);
+        unified.LastPrice = unified.Chart.DaySoFar()?.Close ?? 0; // its open, high, low and value are the two venues' (Sum)
     }
 
     /// <summary>NXT's first session's opening that day (08:00; an hour later on KRX's late-open days), second of the day.</summary>

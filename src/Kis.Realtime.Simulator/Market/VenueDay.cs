@@ -61,10 +61,14 @@ internal sealed class VenueDay
         return d;
     }
 
-    /// <summary>The open, high, low and value of a backfilled day (<see cref="MinuteChart.Backfill"/>), from its chart.</summary>
+    /// <summary>
+    /// The open, high, low, value and last price of a backfilled day (<see cref="MinuteChart.Backfill"/>), from its chart:
+    /// the current price is where that morning's last minute closed, not the previous close, until the next trade.
+    /// </summary>
     public void TakeDaySoFarFromChart()
     {
         if (Chart.DaySoFar() is not { } day) return;
+        LastPrice = day.Close;
         (Open, OpenSecond) = (day.Open, (int)day.OpenAt.TimeOfDay.TotalSeconds);
         (High, HighSecond) = (day.High, (int)day.HighAt.TimeOfDay.TotalSeconds);
         (Low, LowSecond) = (day.Low, (int)day.LowAt.TimeOfDay.TotalSeconds);

@@ -36,6 +36,15 @@ public sealed class SilentSubscriptionAlarmTests
     }
 
     [Fact]
+    public async Task A_run_that_got_nothing_says_0_records_without_an_empty_list()
+    {
+        // Failed before: "kisrt: 0 records () in 1.0 s" above the alarm naming the unlisted code.
+        var errors = await StreamAsync(new ConnectionArgs { Subscriptions = ["stock:999999"] });
+        Assert.Contains("kisrt: 0 records in ", errors);
+        Assert.DoesNotContain("()", errors);
+    }
+
+    [Fact]
     public async Task Another_servers_short_silence_is_too_short_to_judge_and_names_nothing()
     {
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with { Pace = MarketPace.PerSecond(5) });

@@ -1,3 +1,6 @@
+using Kis.Realtime.Cli.Commands;
+using Kis.Realtime.Simulator;
+
 namespace Kis.Realtime.Tests.Cli;
 
 /// <summary>
@@ -40,6 +43,33 @@ public sealed class SimStateDefaultTests
         Assert.Equal(3, await second.WaitForExitAsync());
         Assert.Contains("is in use by another simulator", second.Errors, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_default_state_file_taken_between_the_look_and_the_open_moves_on_to_the_next()
+    {
+        // Two `kisrt sim` started in the same instant both see sim-state.json free; the first to open it holds it.
+        // Failed before: the later one exited 3 ("in use by another simulator") where one started a moment later ran.
+        var path = Path.Combine(CliTestKit.EmptyDirectory(), "sim-state.json");
+        var status = new StringWriter();
+        var chosen = SimCommand.FirstFreeStateFile(path, status);
+        Assert.Equal(path, chosen);
+        await using var other = await KisSimulator.StartAsync(Quiet(path)).WaitAsync(CliTestKit.CliTimeout);
+
+        await using var sim = await SimCommand.StartAsync(Quiet(chosen), path, status, default).WaitAsync(CliTestKit.CliTimeout);
+
+        Assert.Contains(Path.Combine(Path.GetDirectoryName(path)!, "sim-state-2.json"), sim.StateDescription, StringComparison.Ordinal);
+        Assert.Contains("sim-state.json was taken by another simulator", status.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_named_state_file_taken_at_the_open_is_still_refused()
+    {
+        var path = Path.Combine(CliTestKit.EmptyDirectory(), "mine.json");
+        await using var other = await KisSimulator.StartAsync(Quiet(path)).WaitAsync(CliTestKit.CliTimeout);
+        await Assert.ThrowsAsync<KisSimulatorStateException>(() => SimCommand.StartAsync(Quiet(path), null, TextWriter.Null, default));
+    }
+
+    private static SimulatorOptions Quiet(string stateFile) => SimulatorOptions.Default with { Pace = MarketPace.Off, StateFile = stateFile };
 
     private static bool IsStateLine(string line) => line.TrimStart().StartsWith("venue state", StringComparison.Ordinal);
 }

@@ -79,6 +79,9 @@ public sealed class UnwatchedMinuteChartTests
         // First asked at 10:00: the stock appears with its morning (the backfill), up to 09:59.
         var atTen = await DayAsync(sim, token, market);
         Assert.Equal(TradedMinutes(market).Where(m => string.CompareOrdinal(m, "100000") < 0), atTen.Bars.Select(b => b.Hour));
+        // Its current price is where that morning ended. Failed before: output1's stck_prpr was the previous close until
+        // the stock's first trade after it appeared, a price its chart never showed.
+        Assert.Equal(atTen.Bars[^1].Close, atTen.Price);
 
         // Twenty market minutes later (60x: 20 s of the held clock), nobody having subscribed.
         time.Advance(TimeSpan.FromSeconds(20));

@@ -38,10 +38,10 @@ internal sealed class NoticePanel() : FeedPanel(30)
         var kind = KindName(notice.Kind);
         var quantity = notice.FillQuantity ?? notice.AmendedQuantity ?? notice.CancelledQuantity ?? notice.OrderQuantity;
         var price = notice.FillPrice ?? notice.AmendedPrice ?? notice.OrderPrice;
-        var time = notice.FillTime ?? notice.OrderTime;
+        // stck_cntg_hour is the fill's time on a fill and the order's, amendment's or cancel's on the others: every row has one.
         string[] cells =
         [
-            time?.ToString("HH:mm:ss") ?? "", kind, notice.Side.ToString().ToLowerInvariant(), notice.ProductCode,
+            notice.Time.ToString("HH:mm:ss"), kind, notice.Side.ToString().ToLowerInvariant(), notice.ProductCode,
             quantity?.ToString("N0") ?? "", price?.ToString("N2") ?? "", ShortOrderNumber(notice.OrderNumber), trId,
         ];
         lock (Gate)
