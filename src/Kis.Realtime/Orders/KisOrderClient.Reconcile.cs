@@ -24,7 +24,8 @@ public sealed partial class KisOrderClient
     /// (found, its number now held; <see cref="KisOrderResult.Reconciled"/>) or <see cref="KisOrderOutcome.Unknown"/>
     /// (give those to <see cref="ReconcileAsync"/> later; they are offered again to the next run until found). Call it
     /// at start, before sending: until then an order of the same terms whose answer is lost is not taken as this run's,
-    /// since it may be the earlier run's. Empty without a journal.
+    /// since it may be the earlier run's. Without a journal folder: what a disposed client of the account in this process
+    /// left unresolved while another lived.
     /// </summary>
     /// <exception cref="IOException">The journal could not be read or written.</exception>
     /// <exception cref="InvalidDataException">A line of the journal other than the last cannot be read.</exception>

@@ -36,7 +36,8 @@ public sealed record KisOrderOptions
     /// the account on this machine that names the same folder, in this process or another. Each order call is written
     /// down (fsync'd) before it is sent, and each order number is claimed there under a file lock, so a number is
     /// claimed by one call across clients, processes and restarts, and <see cref="KisOrderClient.ReconcileJournalAsync"/>
-    /// settles what a run that is gone left unresolved. Null (the default): claims live in this client's memory only.
+    /// settles what a run that is gone left unresolved. Null (the default): the claims live in this process's memory,
+    /// shared by the clients of the account and server in it while one of them lives (not across processes or restarts).
     /// <see cref="DefaultJournalFolder"/> is the one <c>kisrt order</c> uses.
     /// </summary>
     public string? JournalFolder { get; init; }

@@ -10,8 +10,9 @@ namespace Kis.Realtime.Internal;
 /// number is taken under the journal's lock after reading what the other handles took (<see cref="ClaimAsync"/>), and
 /// a call whose answer was lost is marked so (<see cref="LostAsync"/>). Each live handle holds a lock file of its own
 /// (<c>owners/OWNER.lock</c>): a call of a handle whose lock is free (a crash, a stop) is no longer in flight, and
-/// <see cref="AdoptAsync"/> hands it to the caller to reconcile. Without a folder: this client's memory only. One lock
-/// (<c>_gate</c>), held across the journal's short file use and never across an HTTP call.
+/// <see cref="AdoptAsync"/> hands it to the caller to reconcile. Without a folder: the same lines in this process's memory
+/// (<see cref="OrderMemoryJournal"/>), shared by the live clients of the account. One lock (<c>_gate</c>), held across the
+/// journal's short use and never across an HTTP call.
 /// </summary>
 internal sealed partial class OrderClaims : IDisposable
 {
@@ -28,7 +29,12 @@ internal sealed partial class OrderClaims : IDisposable
     private readonly Dictionary<string, Entry> _calls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JournalLine> _numbers = new(StringComparer.Ordinal); // normalized number: the claim holding it
     private readonly HashSet<string> _gone = new(StringComparer.Ordinal);
+    private readonly string _key;
+    private readonly Lock _memoryGate = new(); // joining and leaving the memory journal: a use against Dispose
     private OrderJournalFile? _file;
+    private OrderMemoryJournal? _memory;
+    private int _memoryRead;
+    private bool _disposed;
     private DateOnly _day;
 
     /// <summary>Claims in this client's memory only (<paramref name="journalFolder"/> null), or shared through the
@@ -37,7 +43,13 @@ internal sealed partial class OrderClaims : IDisposable
     {
         _clock = clock;
         _logger = logger;
-        if (journalFolder is null) return;
+        _key = key;
+        if (journalFolder is null)
+        {
+            // Joined at once: what this client leaves unresolved stays for the others even before its first call.
+            NewDayIfDue();
+            return;
+        }
         _folder = Path.Combine(Path.GetFullPath(journalFolder), key);
         CreateUserOnly(Path.Combine(_folder, "owners"));
         // Held until this client is disposed or its process ends (the OS lets go of it at a crash too).
@@ -191,8 +203,9 @@ internal sealed partial class OrderClaims : IDisposable
         {
             NewDayIfDue();
             (List<JournalLine> Lines, T Result) decided = ([], default!);
-            if (_file is null) decided = decide();
-            else await _file.UseAsync(Apply, () => (decided = decide()).Lines).ConfigureAwait(false);
+            if (_file is not null) await _file.UseAsync(Apply, () => (decided = decide()).Lines).ConfigureAwait(false);
+            else if (_memory is not null) _memoryRead = _memory.Use(_memoryRead, Apply, () => (decided = decide()).Lines);
+            else decided = decide();
             foreach (var line in decided.Lines) Apply(line);
             return decided.Result;
         }
@@ -240,16 +253,26 @@ internal sealed partial class OrderClaims : IDisposable
         return call;
     }
 
-    /// <summary>Today's file (KST), once nothing of this handle is in flight on the day before. Under the lock.</summary>
+    /// <summary>Today's journal (KST), once nothing of this handle is in flight on the day before. Under the lock.</summary>
     private void NewDayIfDue()
     {
-        if (_folder is null) return;
         var today = KoreaTime.DateOf(_clock.GetUtcNow());
-        if (_file is not null && (today == _day || _calls.Values.Any(e => e.Owner == Owner && e.State == CallState.Sending))) return;
-        _file = new OrderJournalFile(Path.Combine(_folder, today.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + ".jsonl"));
+        if (today == _day || _calls.Values.Any(e => e.Owner == Owner && e.State == CallState.Sending)) return;
+        var name = today.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         _day = today;
         _calls.Clear();
         _numbers.Clear();
+        if (_folder is null)
+        {
+            lock (_memoryGate)
+            {
+                _memory?.Leave(Owner);
+                _memory = _disposed ? null : OrderMemoryJournal.Join(_key + "/" + name, Owner);
+                _memoryRead = 0;
+            }
+            return;
+        }
+        _file = new OrderJournalFile(Path.Combine(_folder, name + ".jsonl"));
         foreach (var old in Directory.EnumerateFiles(_folder, "*.jsonl"))
         {
             if (DateOnly.TryParseExact(Path.GetFileNameWithoutExtension(old), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
@@ -262,7 +285,8 @@ internal sealed partial class OrderClaims : IDisposable
     private bool Alive(string owner)
     {
         if (owner == Owner) return true;
-        if (_folder is null || _gone.Contains(owner)) return false;
+        if (_folder is null) return _memory?.Alive(owner) ?? false;
+        if (_gone.Contains(owner)) return false;
         if (owner.Length != 32 || !owner.All(char.IsAsciiHexDigitLower))
         {
             _gone.Add(owner); // not a name this library writes: no file of it can be held
@@ -311,6 +335,11 @@ internal sealed partial class OrderClaims : IDisposable
     public void Dispose()
     {
         _ownerLock?.Dispose();
+        lock (_memoryGate)
+        {
+            _disposed = true;
+            _memory?.Leave(Owner);
+        }
     }
 
     [LoggerMessage(1136, LogLevel.Error, "The order journal failed while {What} ({Problem}): held in this client's memory only, other handles cannot see it")]
