@@ -18,13 +18,13 @@ namespace Kis.Realtime;
 // records of their own (MaterializeRun), each record at most once.
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
-    private readonly PendingRunStore<Pending>?[] _runStores = new PendingRunStore<Pending>?[MaxTrs];
+    private readonly PendingRunStore<RunRecord>?[] _runStores = new PendingRunStore<RunRecord>?[MaxTrs];
     private int _runRecords; // records in every run store
 
     /// <summary>False: every waiting record is its own entry (tests compare the two: runs change the cost only).</summary>
     internal bool JoinRuns { get; set; } = true;
 
-    private PendingRunStore<Pending> RunStore(int tr) => _runStores[tr] ??= new();
+    private PendingRunStore<RunRecord> RunStore(int tr) => _runStores[tr] ??= new();
 
     // r continues its tape's highest waiting record, or its lowest continues r: r joins that record's run. Only while
     // that TR's records wait in the ring alone (at its ends, in exchange order) and r has a volume (a record adding none
@@ -42,8 +42,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (r.Accumulated - r.Volume == tail && (s.RunCount == 0 ? AboveRuns(store, r.Day, r.Accumulated) : s.RunFrom + s.RunCount == store.End))
             {
                 if (s.RunCount == 0) Unlink(ByVolume, top, new PendingKey(s.Tr, s.Day, s.Volume));
-                var place = store.PushBack(r, r.Day, r.Accumulated, r.Accumulated - r.Volume, top);
-                store.At(place).Arrival = arrival; // a stored record's own run fields are not read
+                var place = store.PushBack(new RunRecord(r, arrival), r.Day, r.Accumulated, r.Accumulated - r.Volume, top);
                 if (s.RunCount++ == 0) s.RunFrom = place;
                 _runRecords++;
                 return true;
@@ -57,7 +56,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // r is below every waiting record: it takes the slot (and the run's place at the tape order's front), the record
         // there goes to the store's front.
         if (b.RunCount == 0) Unlink(ByVolume, bottom, new PendingKey(b.Tr, b.Day, b.Volume));
-        var from = store.PushFront(b, b.Day, b.Accumulated, b.Accumulated - b.Volume, bottom);
+        var from = store.PushFront(new RunRecord(b, b.Arrival), b.Day, b.Accumulated, b.Accumulated - b.Volume, bottom);
         var (count, received) = (b.RunCount + 1, b.RunReceived);
         b = r;
         (b.Arrival, b.RunFrom, b.RunCount, b.RunReceived, b.Indexed) = (arrival, from, count, received, false);
@@ -67,11 +66,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     // Every record in the run store is below (day, accumulated) / above it: the store stays in exchange order.
-    private static bool AboveRuns(PendingRunStore<Pending> store, int day, long accumulated) =>
+    private static bool AboveRuns(PendingRunStore<RunRecord> store, int day, long accumulated) =>
         store.Count == 0 || store.DayAt(store.End - 1) < day
         || (store.DayAt(store.End - 1) == day && store.EndAt(store.End - 1) < accumulated);
 
-    private static bool BelowRuns(PendingRunStore<Pending> store, int day, long accumulated) =>
+    private static bool BelowRuns(PendingRunStore<RunRecord> store, int day, long accumulated) =>
         store.Count == 0 || store.DayAt(store.First) > day
         || (store.DayAt(store.First) == day && store.EndAt(store.First) > accumulated);
 
@@ -88,10 +87,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // Going on with this TR's records changes nothing another TR's records wait on: their first due is found once.
         var (otherFirst, otherBar) = OtherTrsFirstDue(head.Tr, now);
         var (stop, held) = SweepLimits(otherFirst, otherBar, head.Tr);
+        // Nor does it change what else of this TR waits (a record going on adds none): its lowest is read once, not a
+        // record. A run's record is next on its tape only below every other waiting record of its TR.
+        var (floorDay, floorAccumulated) = _tapeOrder[head.Tr]!.Floor();
         for (var place = head.RunFrom; place < end; place++)
         {
             ref readonly var f = ref store.At(place);
-            if (!_tapeOrder[f.Tr]!.AllAbove(f.Day, f.Accumulated) || !Continues(f.Tr, f.Day, f.Accumulated, f.Volume))
+            if (!(floorDay > f.Day || (floorDay == f.Day && floorAccumulated > f.Accumulated)) || !Continues(f.Tr, f.Day, f.Accumulated, f.Volume))
             {
                 Materialize(store, place, end);
                 break;
@@ -151,12 +153,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     // The run's records [from, end) wait on as a run under the first of them, its own entry: the release loop takes it
     // when it is due in turn, and its run then goes on. Kept in the receive order under the run's earliest receive time.
-    private void ReHead(PendingRunStore<Pending> store, long from, long end, long runReceived)
+    private void ReHead(PendingRunStore<RunRecord> store, long from, long end, long runReceived)
     {
-        var p = store.At(from);
+        var p = store.At(from).ToPending();
         store.Remove(from);
         _runRecords--;
-        p.RunCount = 0;
         var id = Enter(p, p.Arrival);
         if (end - from == 1) return;
         ref var s = ref _slots[id];
@@ -187,14 +188,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             while (store is { Count: > 0 }) MaterializeRun(store.OwnerAt(store.First));
     }
 
-    private void Materialize(PendingRunStore<Pending> store, long from, long end)
+    private void Materialize(PendingRunStore<RunRecord> store, long from, long end)
     {
         for (var place = from; place < end; place++)
         {
-            var p = store.At(place);
+            var p = store.At(place).ToPending();
             store.Remove(place);
             _runRecords--;
-            p.RunCount = 0;
             Enter(p, p.Arrival);
         }
     }
@@ -205,7 +205,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_runStores[tr] is not { Count: > 0 } store) return false;
         var (from, to) = store.Range(day, trade.Accumulated, byStart: false);
         for (var at = from; at < to; at++)
-            if (store.OwnerAt(at) >= 0 && Identity(store.At(at)) == trade) return true;
+            if (store.OwnerAt(at) >= 0 && store.At(at).Identity == trade) return true;
         return false;
     }
 
@@ -218,5 +218,26 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         for (var at = from; at < to; at++)
             if (store.OwnerAt(at) >= 0) count++;
         return count;
+    }
+
+    // A record in a run store: what goes on from it and what finds it, no more. Its TR and volume are its trade's, and a
+    // run's own fields (links, run counts) are its head slot's: a stored record is about 100 bytes, not a slot's 150, and a
+    // run's records are written on arrival and read back seconds later, out of cache (a reversed day's: 1 M of them).
+    private readonly struct RunRecord(in Pending p, long arrival)
+    {
+        public readonly TradeFacts Trade = p.Trade;
+        public readonly long Received = p.Received, Utc = p.Utc, Local = p.Local, Accumulated = p.Accumulated, Arrival = arrival;
+        public readonly int Day = p.Day;
+
+        public int Tr => Trade.Tr;
+        public long Volume => Trade.Volume;
+        public TradeIdentity Identity => new(Accumulated, Trade.Volume, Trade.Price, Local);
+
+        // As it waited before joining (never behind the tape: those join no run); Enter sets its place and links.
+        public Pending ToPending() => new()
+        {
+            Trade = Trade, Received = Received, Utc = Utc, Local = Local, Accumulated = Accumulated, Volume = Trade.Volume,
+            Tr = Trade.Tr, Day = Day, Arrival = Arrival,
+        };
     }
 }

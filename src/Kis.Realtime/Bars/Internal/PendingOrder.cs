@@ -38,13 +38,8 @@ internal sealed class PendingOrder
     /// <summary>The ring's last id (the greatest when <see cref="HeapCount"/> is 0), -1 when the ring is empty.</summary>
     public int LastId => _live == 0 ? -1 : At(_length - 1).Id;
 
-    /// <summary>True when the least first two keys held are above (<paramref name="a"/>, <paramref name="b"/>), or none is held.</summary>
-    public bool AllAbove(long a, long b)
-    {
-        if (Count == 0) return true;
-        var min = Min();
-        return min.A > a || (min.A == a && min.B > b);
-    }
+    /// <summary>The least first two keys held; (long.MaxValue, long.MaxValue) when none is, above any keys.</summary>
+    public (long A, long B) Floor() => Count == 0 ? (long.MaxValue, long.MaxValue) : Min();
 
     /// <summary>
     /// Gives the ring's first id (<see cref="FirstId"/>) smaller keys, as a record below every one held took its place
