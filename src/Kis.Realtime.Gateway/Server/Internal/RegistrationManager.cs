@@ -130,6 +130,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
                 entry.Sequence = previous.Sequence;
                 entry.Previous = null;
             }
+            var askedAt = GatewayWire.ToUnixMicroseconds(_options.TimeProvider.GetUtcNow()); // before any record of the new registration
             var feed = await OpenFeedAsync(entry).ConfigureAwait(false);
             string stream;
             try
@@ -147,7 +148,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
             var route = new RecordRoute(feed.Tr.Id, entry.Key, feed.SessionIndex, _run);
             // Registered again in this run: its seqs go on, and what KIS sent while the key was released never came. Said ahead of
             // its first record (the pump starts below), outside the lock (it logs).
-            if (!entry.FirstInRun) AnnounceFeedGap(entry, route, GatewayWire.ToUnixMicroseconds(_options.TimeProvider.GetUtcNow()), registeredAgain: true);
+            if (!entry.FirstInRun) AnnounceFeedGap(entry, route, askedAt, registeredAgain: true);
             lock (_gate)
             {
                 entry.Feed = feed;
