@@ -42,11 +42,18 @@ public sealed record GatewayGap
     /// announced it on the stream; <see cref="MissedVolume"/> tells its extent where the TR has a cumulative volume.</summary>
     public DateTimeOffset? KisSessionReconnectedAt { get; init; }
 
+    /// <summary>Set when the gap is within one run because the gateway had released the key's registration (its last consumer
+    /// left, the linger ended) and registered it again at this time: what KIS sent meanwhile was never received. The run
+    /// announced it on the stream, as a reconnect; <see cref="MissedVolume"/> tells its extent where the TR has a cumulative
+    /// volume.</summary>
+    public DateTimeOffset? KeyRegisteredAgainAt { get; init; }
+
     /// <summary>A line for logs and <c>kisrt stream --gateway</c>.</summary>
     public override string ToString() =>
         $"GAP {Tr} {Key}: run {PreviousRun} seq {LastSequence} at {LastReceivedAt:HH:mm:ss.ffffff} -> run {NextRun} seq {FirstSequence} at " +
         $"{FirstReceivedAt:HH:mm:ss.ffffff} " +
         $"({(FirstReceivedAt - LastReceivedAt).TotalSeconds:0.000} s{(MissedVolume is { } v ? $", missed volume {v}" : "")}" +
         $"{(PreviousRunConfirmedSequence is { } c ? $", previous run confirmed seq {c} at its last checkpoint" : "")}" +
-        $"{(KisSessionReconnectedAt is { } k ? $", KIS session reconnected at {k:HH:mm:ss.ffffff}" : "")}{(Announced ? "" : ", not announced")})";
+        $"{(KisSessionReconnectedAt is { } k ? $", KIS session reconnected at {k:HH:mm:ss.ffffff}" : "")}" +
+        $"{(KeyRegisteredAgainAt is { } g ? $", key registered again at {g:HH:mm:ss.ffffff}" : "")}{(Announced ? "" : ", not announced")})";
 }

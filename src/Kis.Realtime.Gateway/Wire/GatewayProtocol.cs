@@ -54,10 +54,14 @@ internal sealed record GatewayReply(bool Ok, string? Tr = null, string? Key = nu
 /// Within a run (<c>run</c> the run of the records around it), <c>kis_reconnected_at</c> set: the KIS session carrying the
 /// key reconnected at that time after the run's record <c>last_seq</c>; what KIS sent while it was away is missing before
 /// the next record (its extent: the cumulative volume where the TR has one, else unknown). The seqs go on consecutively.
+/// <c>registered_again</c>: true when the key's feed was interrupted not by a reconnect but by its release (its consumers
+/// left) and registered again at <c>kis_reconnected_at</c>: what KIS sent meanwhile is missing in the same way (a reader that
+/// does not know the field takes it for a reconnect, which states the same gap).
 /// </summary>
 internal sealed record GatewayRunAnnouncement(string Run, long StartedAt, string? PreviousRun = null, long? PreviousSeq = null,
     long? PreviousReceivedAt = null, long? PreviousCheckpointAt = null, long? PreviousStreamSeq = null, long? PreviousStreamReceivedAt = null,
-    string? PreviousStreamRun = null, bool? PreviousStreamUnknown = null, long? KisReconnectedAt = null, long? LastSeq = null);
+    string? PreviousStreamRun = null, bool? PreviousStreamUnknown = null, long? KisReconnectedAt = null, long? LastSeq = null,
+    bool? RegisteredAgain = null);
 
 /// <summary>A claim as a checkpoint keeps it: the broker user, the consumer id, the TR and key.</summary>
 [Experimental("KISRT0001")]

@@ -184,7 +184,8 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         if (k.Reconnected)
         {
             Counts.StatedVolume += missed;
-            Add(GatewayAuditFindingKind.Stated, key, $"run {k.Run} seq {k.Seq} -> {seq}: volume {missed} missed while the KIS session reconnected (announced)");
+            var why = k.RegisteredAgain ? "the key was released, until registered again" : "the KIS session reconnected";
+            Add(GatewayAuditFindingKind.Stated, key, $"run {k.Run} seq {k.Seq} -> {seq}: volume {missed} missed while {why} (announced)");
             return;
         }
         Counts.VolumeJumps++;
@@ -193,7 +194,8 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
                                             "reconnect announced (records lost inside the run, by the gateway or KIS's feed)");
     }
 
-    /// <summary>A KIS session reconnect announced within a run: it must name the key's last record of that run on the stream.</summary>
+    /// <summary>A KIS session reconnect (or a registration again) announced within a run: it must name the key's last record of
+    /// that run on the stream.</summary>
     private void Reconnect(KeyState k, string key, GatewayRunAnnouncement a)
     {
         var last = k.Run == a.Run ? k.Seq : k.EarlierRuns.GetValueOrDefault(a.Run);
@@ -205,7 +207,7 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
             return;
         }
         Counts.ReconnectsStated++;
-        if (k.Run == a.Run) k.Reconnected = true;
+        if (k.Run == a.Run) (k.Reconnected, k.RegisteredAgain) = (true, a.RegisteredAgain == true);
     }
 
     private void Add(GatewayAuditFindingKind kind, string key, string text)
@@ -232,8 +234,10 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         public string? Pending;
         /// <summary>The run whose announcement was wrong (its change is counted there).</summary>
         public string? WrongRun;
-        /// <summary>A KIS reconnect was announced after the last record.</summary>
+        /// <summary>A KIS reconnect (or the key's registration again) was announced after the last record.</summary>
         public bool Reconnected;
+        /// <summary>That announcement was of the key's registration again, not of a reconnect.</summary>
+        public bool RegisteredAgain;
         public (byte[] Body, long At)? Trade;
 
         /// <summary>Keeps the record when it is a trade with a cumulative volume (the next one is checked against it).</summary>

@@ -102,7 +102,8 @@ internal sealed partial class GatewayStreamReader
             };
         }
 
-        /// <summary>The gap a run announced within itself (its KIS session reconnected), at the run's first record after it.</summary>
+        /// <summary>The gap a run announced within itself (its KIS session reconnected, or the key was registered again), at the run's
+        /// first record after it.</summary>
         private GatewayGap? ReconnectGapBefore(string trId, byte[] run, long sequence, long receivedAtMicros, ReadOnlySpan<byte> body)
         {
             var box = _delivered;
@@ -121,7 +122,8 @@ internal sealed partial class GatewayStreamReader
                 FirstSequence = sequence,
                 FirstReceivedAt = GatewayWire.FromUnixMicroseconds(receivedAtMicros),
                 Announced = true,
-                KisSessionReconnectedAt = GatewayWire.FromUnixMicroseconds(r.KisReconnectedAt!.Value),
+                KisSessionReconnectedAt = r.RegisteredAgain == true ? null : GatewayWire.FromUnixMicroseconds(r.KisReconnectedAt!.Value),
+                KeyRegisteredAgainAt = r.RegisteredAgain == true ? GatewayWire.FromUnixMicroseconds(r.KisReconnectedAt!.Value) : null,
                 MissedVolume = TradeVolumes.Missed(trId, box.LastBody!, GatewayWire.FromUnixMicroseconds(box.LastReceivedAt), body,
                     GatewayWire.FromUnixMicroseconds(receivedAtMicros)),
             };

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Kis.Realtime.Gateway.Internal;
 
-/// <summary>A registration's pump: its feed's records to the publisher, in order, with the gaps a KIS session's reconnect left
-/// announced ahead of the record after them.</summary>
+/// <summary>A registration's pump: its feed's records to the publisher, in order, with the gaps a KIS session's reconnect (or the
+/// key's release until it was registered again) left announced ahead of the record after them.</summary>
 internal sealed partial class RegistrationManager
 {
     private async Task PumpAsync(Registration entry, KisRecordFeed feed, RecordRoute route)
@@ -32,20 +32,31 @@ internal sealed partial class RegistrationManager
     /// last record of the key (<see cref="GatewayRunAnnouncement.KisReconnectedAt"/>); returns the session's new reconnect count.</summary>
     private long AnnounceReconnect(Registration entry, RecordRoute route, KisRecord record)
     {
-        var at = GatewayWire.ToUnixMicroseconds(record.ReceivedAt);
-        var body = GatewayJson.Serialize(new GatewayRunAnnouncement(_run, _startedAtMicros, KisReconnectedAt: at, LastSeq: entry.Sequence));
+        AnnounceFeedGap(entry, route, GatewayWire.ToUnixMicroseconds(record.ReceivedAt), registeredAgain: false);
+        return record.SessionReconnects;
+    }
+
+    /// <summary>
+    /// Announces on the key's stream, ahead of its next record, that its feed resumed at <paramref name="atMicros"/> after the
+    /// run's record <see cref="Registration.Sequence"/>: its KIS session reconnected, or (<paramref name="registeredAgain"/>) the
+    /// key was released and registered again. Either way the seqs go on and what KIS sent meanwhile never reached the gateway.
+    /// </summary>
+    private void AnnounceFeedGap(Registration entry, RecordRoute route, long atMicros, bool registeredAgain)
+    {
+        var body = GatewayJson.Serialize(new GatewayRunAnnouncement(_run, _startedAtMicros, KisReconnectedAt: atMicros, LastSeq: entry.Sequence,
+            RegisteredAgain: registeredAgain ? true : null));
+        var why = registeredAgain ? "registered again" : $"KIS session {route.Session} reconnected";
         // Counted as announced only when it is on its way: a full buffer drops it, and the count must not say otherwise.
-        if (_publisher.TryAnnounce(route, at, body))
+        if (_publisher.TryAnnounce(route, atMicros, body))
         {
-            Interlocked.Increment(ref _reconnectGaps);
-            PumpLog.ReconnectGap(_logger, route.TrId, route.Key, route.Session, entry.Sequence);
+            if (!registeredAgain) Interlocked.Increment(ref _reconnectGaps); // a release is the consumers' doing, logged only
+            PumpLog.FeedGap(_logger, why, route.TrId, route.Key, entry.Sequence);
         }
         else
         {
-            // The buffer is full: records overflow too and are announced as such; this line says the reconnect was not.
-            PumpLog.ReconnectGapUnannounced(_logger, route.TrId, route.Key, route.Session, entry.Sequence);
+            // The buffer is full: records overflow too and are announced as such; this line says the gap was not.
+            PumpLog.FeedGapUnannounced(_logger, why, route.TrId, route.Key, entry.Sequence);
         }
-        return record.SessionReconnects;
     }
 
     /// <summary>Gaps announced within the run because a KIS session reconnected (one per key and reconnect).</summary>
@@ -55,12 +66,11 @@ internal sealed partial class RegistrationManager
 
     private static partial class PumpLog
     {
-        [LoggerMessage(99, LogLevel.Warning, "KIS session {Session} reconnected: {TrId} {TrKey} announced a gap after seq {Sequence} " +
-                                             "(what KIS sent while the session was away)")]
-        public static partial void ReconnectGap(ILogger logger, string trId, string trKey, int session, long sequence);
+        [LoggerMessage(99, LogLevel.Warning, "{Why}: {TrId} {TrKey} announced a gap after seq {Sequence} (what KIS sent meanwhile)")]
+        public static partial void FeedGap(ILogger logger, string why, string trId, string trKey, long sequence);
 
-        [LoggerMessage(100, LogLevel.Error, "KIS session {Session} reconnected: {TrId} {TrKey} could NOT announce its gap after seq {Sequence}: " +
+        [LoggerMessage(100, LogLevel.Error, "{Why}: {TrId} {TrKey} could NOT announce its gap after seq {Sequence}: " +
                                             "the publish buffer is full (its records overflow and are announced as such)")]
-        public static partial void ReconnectGapUnannounced(ILogger logger, string trId, string trKey, int session, long sequence);
+        public static partial void FeedGapUnannounced(ILogger logger, string why, string trId, string trKey, long sequence);
     }
 }

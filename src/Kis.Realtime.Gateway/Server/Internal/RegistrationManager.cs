@@ -130,6 +130,7 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
                 entry.Sequence = previous.Sequence;
                 entry.Previous = null;
             }
+            var askedAt = GatewayWire.ToUnixMicroseconds(_options.TimeProvider.GetUtcNow()); // before any record of the new registration
             var feed = await OpenFeedAsync(entry).ConfigureAwait(false);
             string stream;
             try
@@ -144,11 +145,15 @@ internal sealed partial class RegistrationManager : IAsyncDisposable
                 await feed.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
+            var route = new RecordRoute(feed.Tr.Id, entry.Key, feed.SessionIndex, _run);
+            // Registered again in this run: its seqs go on, and what KIS sent while the key was released never came. Said ahead of
+            // its first record (the pump starts below), outside the lock (it logs).
+            if (!entry.FirstInRun) AnnounceFeedGap(entry, route, askedAt, registeredAgain: true);
             lock (_gate)
             {
                 entry.Feed = feed;
                 entry.State = entry.Leases.Count > 0 ? GatewayRegistrationState.Active : StartLinger(entry, entry.LingeringFor);
-                var route = entry.Route = new RecordRoute(feed.Tr.Id, entry.Key, feed.SessionIndex, _run);
+                entry.Route = route;
                 // Ahead of the key's first record of this run: consumers learn the run changed and what the last one confirmed.
                 if (entry.FirstInRun && _previous is not null) _publisher.TryAnnounce(route, _previous.AnnouncedAtMicros,
                     _previous.AnnouncementOf(route.TrId, route.Key));
