@@ -79,7 +79,14 @@ internal sealed partial class GatewayStreamReader
         public GatewayGap? GapBefore(string trId, byte[]? run, long sequence, long receivedAtMicros, ReadOnlySpan<byte> body)
         {
             var box = _delivered;
-            if (run is null || box.Run is null || box.LastBody is null) return null;
+            if (run is null || box.Run is null || box.LastBody is null)
+            {
+                // Nothing delivered yet: a gap announced within the run before this record lies before where this reader
+                // started (a live reader's own claim registers a key again, announced ahead of its first record), not
+                // between two records it delivered.
+                if (box.Reconnect is { } pending && sequence > (pending.LastSeq ?? 0)) box.Reconnect = null;
+                return null;
+            }
             if (run.AsSpan().SequenceEqual(box.Run)) return ReconnectGapBefore(trId, run, sequence, receivedAtMicros, body);
             var nextRun = System.Text.Encoding.UTF8.GetString(run);
             var announced = box.Announcement is { } a && a.Run == nextRun ? a : null;
@@ -108,6 +115,11 @@ internal sealed partial class GatewayStreamReader
         {
             var box = _delivered;
             if (box.Reconnect is not { } r || sequence <= (r.LastSeq ?? 0)) return null; // none, or a resend from before it
+            if (box.Sequence > (r.LastSeq ?? 0))
+            {
+                box.Reconnect = null; // this reader is past the gap's place already (it started after it): not a gap it saw
+                return null;
+            }
             var name = System.Text.Encoding.UTF8.GetString(run);
             box.Reconnect = null;
             if (r.Run != name) return null; // another run's (a stale one)
