@@ -61,7 +61,9 @@ public sealed class GatewayAuditCounts
     public int StatedUnknown { get; internal set; }
     /// <summary>KIS session reconnects announced within a run (<c>kis_reconnected_at</c>) that name the run's last record.</summary>
     public int ReconnectsStated { get; internal set; }
-    /// <summary>Volume the announced reconnects state missing (trades: from the cumulative volume).</summary>
+    /// <summary>Keys released and registered again within a run, announced (<c>registered_again</c>) with the run's last record.</summary>
+    public int RegisteredAgainStated { get; internal set; }
+    /// <summary>Volume the announced reconnects and registrations again state missing (trades: from the cumulative volume).</summary>
     public long StatedVolume { get; internal set; }
     /// <summary>Run changes with no announcement of the new run before its first record.</summary>
     public int UnannouncedChanges { get; internal set; }
@@ -91,8 +93,8 @@ public sealed class GatewayAuditCounts
             Announcements + o.Announcements, Malformed + o.Malformed);
         (Keys, RunChanges, StatedExact, StatedUnknown) = (Keys + o.Keys, RunChanges + o.RunChanges, StatedExact + o.StatedExact,
             StatedUnknown + o.StatedUnknown);
-        (ReconnectsStated, StatedVolume, UnannouncedChanges) = (ReconnectsStated + o.ReconnectsStated, StatedVolume + o.StatedVolume,
-            UnannouncedChanges + o.UnannouncedChanges);
+        (ReconnectsStated, RegisteredAgainStated, StatedVolume, UnannouncedChanges) = (ReconnectsStated + o.ReconnectsStated,
+            RegisteredAgainStated + o.RegisteredAgainStated, StatedVolume + o.StatedVolume, UnannouncedChanges + o.UnannouncedChanges);
         (SeqHoleRecords, VolumeJumps, UnstatedVolume) = (SeqHoleRecords + o.SeqHoleRecords, VolumeJumps + o.VolumeJumps, UnstatedVolume + o.UnstatedVolume);
         (WrongAnnouncements, Doubled, Interleaved, Unchecked) = (WrongAnnouncements + o.WrongAnnouncements, Doubled + o.Doubled,
             Interleaved + o.Interleaved, Unchecked + o.Unchecked);
@@ -103,7 +105,8 @@ public sealed class GatewayAuditCounts
     public override string ToString() =>
         $"{(Clean ? "nothing unstated" : "UNSTATED LOSSES")}: streams {Streams}, keys {Keys}, records {Records} in {Messages} messages; " +
         $"run changes {RunChanges} (stated exactly {StatedExact}, of unknown extent {StatedUnknown}, unannounced {UnannouncedChanges}), " +
-        $"KIS reconnects stated {ReconnectsStated} (volume {StatedVolume}); unstated: seq holes {SeqHoleRecords} records, " +
+        $"KIS reconnects stated {ReconnectsStated}, keys registered again stated {RegisteredAgainStated} (volume {StatedVolume}); " +
+        $"unstated: seq holes {SeqHoleRecords} records, " +
         $"volume jumps {VolumeJumps} ({UnstatedVolume} shares); wrong announcements {WrongAnnouncements}; doubled {Doubled}; " +
         $"interleaved {Interleaved}; malformed {Malformed}; not checked {Unchecked}" +
         (Bounded ? "; BOUNDED: a read stopped at --max-messages before a stream's end, the rest was not audited" : "");

@@ -203,10 +203,12 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         {
             Counts.WrongAnnouncements++;
             Add(GatewayAuditFindingKind.Wrong, key,
-                $"run {a.Run} announced a KIS reconnect after seq {a.LastSeq}; the stream's last record of the run is seq {last}");
+                $"run {a.Run} announced {(a.RegisteredAgain == true ? "the key registered again" : "a KIS reconnect")} after seq {a.LastSeq}; " +
+                $"the stream's last record of the run is seq {last}");
             return;
         }
-        Counts.ReconnectsStated++;
+        if (a.RegisteredAgain == true) Counts.RegisteredAgainStated++;
+        else Counts.ReconnectsStated++;
         if (k.Run == a.Run) (k.Reconnected, k.RegisteredAgain) = (true, a.RegisteredAgain == true);
     }
 
