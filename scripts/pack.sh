@@ -13,7 +13,7 @@ feed=$(cd "$feed" && pwd)
 version_args=()
 [ -n "${VERSION:-}" ] && version_args=("-p:Version=$VERSION")
 # A Release build prints nothing for minutes on a busy machine: say so, then name each package as it is written.
-echo "pack: Release build and pack of nine projects into $feed (2-3 minutes on 2 idle cores; longer when busy)"
+echo "pack: Release build and pack of nine projects into $feed (3-6 minutes on 2 idle cores; longer when busy)"
 start=$SECONDS
 set +e
 dotnet pack src/Kis.Realtime.Packages.slnf -c Release -o "$feed" --nologo -v n -clp:NoSummary "${version_args[@]}" 2>&1 \
