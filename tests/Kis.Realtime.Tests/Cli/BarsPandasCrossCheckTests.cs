@@ -181,9 +181,11 @@ public sealed partial class BarsPandasCrossCheckTests
     /// <summary>
     /// Runs the script over <paramref name="dir"/> and `kisrt bars --replay` per feed; asserts equal bars (every field)
     /// and equal gaps and missing volume; with <paramref name="daily"/> (regular, extended) also the day bars of
-    /// `--interval 1d --sessions <paramref name="daily"/>`. Returns the missing volume of all feeds.
+    /// `--interval 1d --sessions <paramref name="daily"/>`; with <paramref name="reorderWindow"/>, `--reorder-window` that
+    /// long; <paramref name="summaryOf"/> gets each run's stderr (its summary). Returns the missing volume of all feeds.
     /// </summary>
-    internal static async Task<long> CrossCheckAsync(string dir, (string Sub, string Tr)[] feeds, int minimumBars = 10, string? daily = null)
+    internal static async Task<long> CrossCheckAsync(string dir, (string Sub, string Tr)[] feeds, int minimumBars = 10, string? daily = null,
+        TimeSpan? reorderWindow = null, Action<string, string>? summaryOf = null)
     {
         var script = Path.Combine(RepoRoot(), "tools", "bars-check", "bars_check.py");
         var pandasBars = Path.Combine(dir, "pandas-bars.jsonl");
@@ -206,20 +208,26 @@ public sealed partial class BarsPandasCrossCheckTests
         {
             var wanted = expected[tr].ToList();
             Assert.True(wanted.Count >= minimumBars, $"{tr}: only {wanted.Count} pandas bars");
-            await AssertKisrtBarsAsync(dir, sub, "1m", null, wanted, summaries[tr]);
-            if (days is not null) await AssertKisrtBarsAsync(dir, sub, "1d", daily, days[tr].ToList(), summaries[tr]);
+            var window = reorderWindow ?? BarsArgs.DefaultReorderWindow;
+            summaryOf?.Invoke(sub, await AssertKisrtBarsAsync(dir, sub, "1m", null, wanted, summaries[tr], window));
+            if (days is not null) summaryOf?.Invoke(sub, await AssertKisrtBarsAsync(dir, sub, "1d", daily, days[tr].ToList(), summaries[tr], window));
             totalMissing += summaries[tr].GetProperty("missing_volume").GetInt64();
         }
         return totalMissing;
     }
 
-    /// <summary>`kisrt bars --replay DIR --interval I [--sessions S]` gives <paramref name="wanted"/> and the summary's gaps.</summary>
-    private static async Task AssertKisrtBarsAsync(string dir, string sub, string interval, string? sessions, List<JsonElement> wanted, JsonElement summary)
+    /// <summary>
+    /// `kisrt bars --replay DIR --interval I [--sessions S] --reorder-window W` gives <paramref name="wanted"/> and the
+    /// summary's gaps; returns its stderr.
+    /// </summary>
+    private static async Task<string> AssertKisrtBarsAsync(string dir, string sub, string interval, string? sessions, List<JsonElement> wanted,
+        JsonElement summary, TimeSpan reorderWindow)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var exit = await BarsCommand.RunAsync(new ConnectionArgs { Subscriptions = [sub] },
-            new BarsArgs { Replay = dir, Format = "jsonl", Interval = interval, Sessions = sessions }, Env(), stdout, stderr, default).WaitAsync(CliTimeout);
+            new BarsArgs { Replay = dir, Format = "jsonl", Interval = interval, Sessions = sessions, ReorderWindow = reorderWindow }, Env(), stdout,
+            stderr, default).WaitAsync(CliTimeout);
         Assert.True(exit == 0, $"{sub} {interval} {sessions}: exit {exit}: {stderr}");
         var actual = JsonLines(stdout.ToString());
         Assert.Equal(wanted.Select(Text), actual.Select(Text)); // every field of every bar, as text
@@ -229,6 +237,7 @@ public sealed partial class BarsPandasCrossCheckTests
         Assert.Equal((summary.GetProperty("gaps").GetInt64(), summary.GetProperty("missing_volume").GetInt64()),
             (long.Parse(gaps.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
              long.Parse(gaps.Groups[2].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture)));
+        return stderr.ToString();
     }
 
     /// <summary>

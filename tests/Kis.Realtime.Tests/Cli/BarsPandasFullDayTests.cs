@@ -25,24 +25,51 @@ public sealed class BarsPandasFullDayTests
     /// </summary>
     private static string Record(DateTimeOffset start, DateTime until, (string Tr, string Key)[] feeds, int seed)
     {
+        var sent = Simulate(start, until, feeds, seed, out var skipped);
+        Assert.True(skipped > 20, $"only {skipped} trades skipped");
+        return WriteRecording(sent, (_, at) => at.AddMilliseconds(3));
+    }
+
+    /// <summary>
+    /// Every record the simulator's market sends from <paramref name="start"/> to <paramref name="until"/>, 5 % skipped
+    /// (<paramref name="skipped"/>).
+    /// </summary>
+    internal static List<(string TrId, string Key, DateTime At, string Record)> Simulate(DateTimeOffset start, DateTime until,
+        (string Tr, string Key)[] feeds, int seed, out int skipped, TimeSpan? step = null)
+    {
         var wall = new Simulator.ManualTimeProvider(new DateTimeOffset(2026, 11, 25, 1, 0, 0, TimeSpan.Zero)); // any wall clock
         var skips = new RecordSkips(new SimulatorCounters().Tally);
         var market = new SimulatedMarket(SimulatorOptions.Default with { TimeProvider = wall, ClockSpeed = 600, MarketStart = start, Seed = seed }, skips);
         for (var i = 0; i < feeds.Length; i++) skips.SkipWithProbability(feeds[i].Tr, feeds[i].Key, 0.05, seed: seed + i);
-        // 30 market seconds a step, up to 3 trades per feed: every minute of a session has several trades.
-        var sent = Simulator.MarketWeekTests.RunRaw(market, wall, feeds, until, perStep: 3);
-        Assert.True(skips.Skipped.Count > 20, $"only {skips.Skipped.Count} trades skipped");
+        // 30 market seconds a step (50 ms at 600x) unless told, up to 3 trades per feed: every minute of a session has several trades.
+        var sent = Simulator.MarketWeekTests.RunRaw(market, wall, feeds, until, perStep: 3, step: step);
+        skipped = skips.Skipped.Count;
+        return sent;
+    }
 
+    /// <summary>
+    /// <paramref name="sent"/> as a <c>kisrt record</c> folder: TR.jsonl lines in the order sent (what the script reads,
+    /// dated by their stamp 3 ms later) and raw.log frames received at <paramref name="receivedAt"/> (the index sent and
+    /// the stamp in KST), in that order (what <c>kisrt bars --replay</c> reads); <paramref name="raw"/> may change a
+    /// record on raw.log only.
+    /// </summary>
+    internal static string WriteRecording(List<(string TrId, string Key, DateTime At, string Record)> sent,
+        Func<int, DateTimeOffset, DateTimeOffset> receivedAt, Func<int, string, string>? raw = null)
+    {
         var dir = EmptyDirectory();
-        using var recording = new SyntheticRecording(dir);
-        foreach (var (trId, key, at, record) in sent)
+        var frames = new List<(DateTimeOffset At, int Index, byte[] Frame)>();
+        for (var i = 0; i < sent.Count; i++)
         {
+            var (trId, key, at, record) = sent[i];
             Assert.True(KisTrs.TryGet(trId, out var tr));
-            var bytes = Encoding.ASCII.GetBytes(record);
-            var receivedAt = new DateTimeOffset(at, Kst).AddMilliseconds(3);
-            recording.Add(receivedAt, SyntheticRecording.Frame(tr, bytes));
-            UsRecording.AppendJson(dir, tr, bytes, key, receivedAt);
+            var stamp = new DateTimeOffset(at, Kst);
+            frames.Add((receivedAt(i, stamp), i, SyntheticRecording.Frame(tr, Encoding.ASCII.GetBytes(raw?.Invoke(i, record) ?? record))));
+            Directory.CreateDirectory(Path.Combine(dir, Kis.Realtime.KisRecordingSource.TradingDayOf(stamp).ToString("yyyy-MM-dd",
+                System.Globalization.CultureInfo.InvariantCulture)));
+            UsRecording.AppendJson(dir, tr, Encoding.ASCII.GetBytes(record), key, stamp.AddMilliseconds(3));
         }
+        using var recording = new SyntheticRecording(dir);
+        foreach (var (at, _, frame) in frames.OrderBy(f => f.At).ThenBy(f => f.Index)) recording.Add(at, frame);
         return dir;
     }
 
