@@ -12,6 +12,15 @@
 #   scripts/rabbitmq-cluster.sh delete         stop every node and delete its data
 #   scripts/rabbitmq-cluster.sh uri N          print node N's AMQP URI (guest, loopback)
 #
+#   scripts/rabbitmq-cluster.sh start-solo     start the solo node (idempotent; waits until it is up)
+#   scripts/rabbitmq-cluster.sh kill-solo      kill -9 the solo node's Erlang VM, as a crash would
+#   scripts/rabbitmq-cluster.sh stop-solo      stop the solo node gracefully
+#   scripts/rabbitmq-cluster.sh uri-solo       print the solo node's AMQP URI
+#
+# The solo node, kisrt-solo@localhost on 127.0.0.1:5684, is a standalone node (never joined to the cluster) with
+# its own data in $KISRT_CLUSTER_DIR/solo and its own lock: for a test that kills its broker (GatewayBrokerRestartTests)
+# without taking the default node or the cluster from anyone else.
+#
 # Node N is kisrt-cN@localhost, AMQP on 127.0.0.1:$((5680+N)) (KISRT_CLUSTER_BASE_PORT+N), Erlang distribution on
 # port 25680+N, stream replication ports 6100+50(N-1) … +49, data and logs in $KISRT_CLUSTER_DIR/cN
 # (default /var/tmp/kisrt-cluster). Every node uses the rabbitmq user's Erlang cookie (the default node's, so one
@@ -26,6 +35,8 @@ BASE_PORT=${KISRT_CLUSTER_BASE_PORT:-5680}
 NODES=(1 2 3)
 READY_TIMEOUT=${KISRT_CLUSTER_READY_TIMEOUT:-180} # seconds per node; a loaded 2-core machine is slow to boot Erlang
 LOCK=/tmp/kisrt-rabbitmq-cluster.lock
+SOLO=4 # the solo node's number: its ports follow the cluster's
+SOLO_LOCK=/tmp/kisrt-rabbitmq-solo.lock # its own, so that starting it never waits for the cluster's start
 RABBIT_BIN=/usr/lib/rabbitmq/bin
 
 say() { echo "rabbitmq-cluster: $*"; }
@@ -37,16 +48,22 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 [ -x "$RABBIT_BIN/rabbitmq-server" ] || fail "rabbitmq-server is not installed: run scripts/services.sh first"
 
-node_name() { echo "kisrt-c$1@localhost"; }
+node_name() { if [ "$1" = "$SOLO" ]; then echo "kisrt-solo@localhost"; else echo "kisrt-c$1@localhost"; fi; }
 amqp_port() { echo $((BASE_PORT + $1)); }
 dist_port() { echo $((20000 + BASE_PORT + $1)); }
-node_dir() { echo "$DIR/c$1"; }
+node_dir() { if [ "$1" = "$SOLO" ]; then echo "$DIR/solo"; else echo "$DIR/c$1"; fi; }
+node_role() { if [ "$1" = "$SOLO" ]; then echo "the standalone solo node"; else echo "node $1 of the loopback test cluster"; fi; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 check_node() { case "${1:-}" in 1|2|3) ;; *) fail "node must be 1, 2 or 3 (got '${1:-}')" ;; esac; }
 
-lock() {
+lock() { # the cluster's lock on descriptor 9
   exec 9>"$LOCK"
   flock -w 600 9 || fail "another scripts/rabbitmq-cluster.sh is still running after 600 s (lock $LOCK)"
+}
+
+solo_lock() { # the solo node's lock on descriptor 8
+  exec 8>"$SOLO_LOCK"
+  flock -w 600 8 || fail "another scripts/rabbitmq-cluster.sh is still working on the solo node after 600 s (lock $SOLO_LOCK)"
 }
 
 # rabbitmq-server / rabbitmqctl for node N, as the rabbitmq user (its home holds the cookie), with this node's files only.
@@ -79,14 +96,14 @@ write_config() {
   local n=$1 dir
   dir=$(node_dir "$n")
   mkdir -p "$dir/mnesia" "$dir/log"
-  printf '# Written by kisrt scripts/rabbitmq-cluster.sh: node %s of the loopback test cluster.\n' "$n" >"$dir/rabbitmq-env.conf"
+  printf '# Written by kisrt scripts/rabbitmq-cluster.sh: %s.\n' "$(node_role "$n")" >"$dir/rabbitmq-env.conf"
   cat >"$dir/rabbitmq.conf" <<CONF
-# Written by kisrt scripts/rabbitmq-cluster.sh: node $n of the loopback test cluster (AMQP only, no TLS listener).
+# Written by kisrt scripts/rabbitmq-cluster.sh: $(node_role "$n") (AMQP only, no TLS listener).
 listeners.tcp.1 = 127.0.0.1:$(amqp_port "$n")
 # A node that lost its peers keeps serving what still has a majority (streams, quorum queues decide by themselves).
 cluster_partition_handling = ignore
 CONF
-  # Stream replicas listen on a port range of their own per node (the three share one host and one interface).
+  # Stream replicas listen on a port range of their own per node (all share one host and one interface).
   local first=$((6100 + 50 * (n - 1)))
   printf '[{osiris, [{port_range, {%d, %d}}]}].\n' "$first" $((first + 49)) >"$dir/advanced.config"
   echo '[].' >"$dir/enabled_plugins"
@@ -134,9 +151,9 @@ log_tail() { # the end of node N's log on stderr: CI keeps the output, not the m
 launch_node() { # starts node N's VM; does not wait
   local n=$1
   write_config "$n"
-  ERL_EPMD_ADDRESS=127.0.0.1 runuser -u rabbitmq -- epmd -daemon 9>&- 2>/dev/null || true
+  ERL_EPMD_ADDRESS=127.0.0.1 runuser -u rabbitmq -- epmd -daemon 8>&- 9>&- 2>/dev/null || true
   say "starting $(node_name "$n") on 127.0.0.1:$(amqp_port "$n")"
-  as_node "$n" "$RABBIT_BIN/rabbitmq-server" -detached 9>&- >/dev/null 2>&1 \
+  as_node "$n" "$RABBIT_BIN/rabbitmq-server" -detached 8>&- 9>&- >/dev/null 2>&1 \
     || fail "rabbitmq-server -detached failed for node $n: see $(node_dir "$n")/log"
 }
 
@@ -220,7 +237,8 @@ case "${1:-start}" in
     ;;
   stop)
     lock
-    for n in 3 2 1; do stop_node "$n"; done
+    solo_lock
+    for n in "$SOLO" 3 2 1; do stop_node "$n"; done
     ;;
   stop-node) check_node "${2:-}"; lock; stop_node "$2" ;;
   kill-node) check_node "${2:-}"; lock; kill_node "$2" ;;
@@ -232,12 +250,22 @@ case "${1:-start}" in
     ;;
   delete)
     lock
-    for n in 3 2 1; do stop_node "$n"; done
+    solo_lock
+    for n in "$SOLO" 3 2 1; do stop_node "$n"; done
     rm -rf "$DIR"
     say "deleted $DIR"
     ;;
   uri) check_node "${2:-}"; echo "amqp://guest:guest@127.0.0.1:$(amqp_port "$2")/" ;;
+  start-solo)
+    solo_lock
+    start_node "$SOLO"
+    await_node "$SOLO"
+    say "$(node_name "$SOLO") ready on 127.0.0.1:$(amqp_port "$SOLO")"
+    ;;
+  kill-solo) solo_lock; kill_node "$SOLO" ;;
+  stop-solo) solo_lock; stop_node "$SOLO" ;;
+  uri-solo) echo "amqp://guest:guest@127.0.0.1:$(amqp_port "$SOLO")/" ;;
   *)
-    fail "usage: $0 start|status|stop|stop-node N|kill-node N|start-node N|delete|uri N"
+    fail "usage: $0 start|status|stop|stop-node N|kill-node N|start-node N|delete|uri N|start-solo|kill-solo|stop-solo|uri-solo"
     ;;
 esac

@@ -34,12 +34,14 @@ fi
 if [ "${KIS_PACKAGE_TEST:-}" != 0 ]; then
   in_background scripts/package-prepack.sh KISRT_TEST_PREPACKED
 fi
-# The gateway's cluster tests (GatewayClusterTests) need three more RabbitMQ nodes (scripts/rabbitmq-cluster.sh: about
-# 1-3 minutes to start on a busy 2-core machine). In CI, or with KISRT_TEST_CLUSTER=1, they start in the background now,
-# while the tests build and run; the cluster tests wait for them (the script's lock). Elsewhere those tests are skipped
-# unless the cluster is already up.
+# The gateway's cluster tests (GatewayClusterTests) need three more RabbitMQ nodes, and the broker-kill test
+# (GatewayBrokerRestartTests) a standalone node of its own that it may kill (scripts/rabbitmq-cluster.sh start and
+# start-solo: about 1-3 minutes each to start on a busy 2-core machine). In CI, or with KISRT_TEST_CLUSTER=1, they
+# start in the background now, while the tests build and run; the tests wait for them (the script's locks, one for the
+# cluster and one for the solo node). Elsewhere those tests are skipped unless their nodes are already up.
 if [ "${CI:-}" = true ] || [ "${KISRT_TEST_CLUSTER:-}" = 1 ]; then
   scripts/rabbitmq-cluster.sh start >/tmp/kisrt-rabbitmq-cluster-start.log 2>&1 &
+  scripts/rabbitmq-cluster.sh start-solo >/tmp/kisrt-rabbitmq-solo-start.log 2>&1 &
 fi
 # One build of the whole solution, its projects in parallel: the libraries, both test projects, and the benchmarks and
 # samples, which no test project builds (so a change that breaks them fails here, not in the next engineer's benchmark

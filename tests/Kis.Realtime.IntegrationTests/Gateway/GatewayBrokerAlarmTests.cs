@@ -12,7 +12,7 @@ namespace Kis.Realtime.Tests.Gateway.BrokerRestart;
 /// gateway says so in its status, health check and meter, and publishes again once the alarm clears. Runs alone, after
 /// the parallel tests (it blocks every publisher of the local broker), and always restores the limit it found.
 /// </summary>
-[Collection(nameof(GatewayBrokerRestartTests))]
+[Collection(nameof(GatewayBrokerAlarmTests))]
 public class GatewayBrokerAlarmTests
 {
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(90);
@@ -89,5 +89,29 @@ public class GatewayBrokerAlarmTests
         listener.Start();
         listener.RecordObservableInstruments();
         return value;
+    }
+}
+
+[CollectionDefinition(nameof(GatewayBrokerAlarmTests), DisableParallelization = true)]
+public sealed class GatewayBrokerAlarmCollection;
+
+/// <summary>
+/// A RabbitMQ test that disturbs the local broker for everyone using it (the disk alarm blocks every publisher): only
+/// the project's own local one, as root (rabbitmqctl with the rabbitmq user's cookie). Skipped, and says why, when
+/// <c>KISRT_TEST_AMQP</c> names another broker, when not root, where RabbitMQ tests are skipped, or with
+/// <c>KISRT_SKIP_BROKER_RESTART=1</c> (never in CI): for a developer running other work against the same local broker.
+/// </summary>
+internal sealed class LocalRabbitFactAttribute : FactAttribute
+{
+    public LocalRabbitFactAttribute()
+    {
+        Skip = new RabbitFactAttribute().Skip;
+        if (Skip is not null) return;
+        if (Environment.GetEnvironmentVariable("KISRT_TEST_AMQP") is { Length: > 0 } other && other != RabbitTestBroker.DefaultUri)
+            Skip = "disturbs the broker: only with the project's local RabbitMQ (KISRT_TEST_AMQP names another)";
+        else if (Environment.UserName != "root")
+            Skip = "changes the local RabbitMQ's settings: needs root (CI runs the tests as root)";
+        else if (Environment.GetEnvironmentVariable("KISRT_SKIP_BROKER_RESTART") == "1" && Environment.GetEnvironmentVariable("CI") != "true")
+            Skip = "KISRT_SKIP_BROKER_RESTART=1: the tests that disturb the local broker skipped";
     }
 }
