@@ -38,8 +38,8 @@ internal sealed partial class SimSession
         if (_closing) return;
         _closing = true;
         _endReason = reason;
-        _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Close, WebSocketFraming.ClosePayload((WebSocketCloseStatus)status,
-            reason)), CloseAfter: true));
+        _control.Enqueue(WebSocketFraming.BuildFrame(WebSocketOpcode.Close, WebSocketFraming.ClosePayload((WebSocketCloseStatus)status, reason)),
+            closeAfter: true);
         // A stalled session still closes when asked.
         _unstalled.TrySetResult();
     }
@@ -51,13 +51,13 @@ internal sealed partial class SimSession
             if (_stalled) return;
             _unstalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _stalled = true;
-            _control.Writer.TryWrite(new Outgoing(null)); // wake the send loop so it notices
+            _control.Wake(); // wake the send loop so it notices
         }
         else
         {
             if (!_stalled) return;
             // Heartbeat restarts clean: the client could not have had an answer processed while we held its messages.
-            lock (_gate) _pingOutstanding = _pingAnswered = false;
+            _heartbeat.Reset();
             _stalled = false;
             _unstalled.TrySetResult();
         }
@@ -78,76 +78,36 @@ internal sealed partial class SimSession
     /// </summary>
     internal Task SendFrameBytesAsync(byte[] frame, CancellationToken ct = default) => QueueFrame(frame, isFault: true, ct);
 
-    private Task QueueFrame(byte[] frame, bool isFault, CancellationToken ct)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        // Fails once the send loop has ended (it completes the writer before its final drain): nobody would write it.
-        Interlocked.Increment(ref _rawQueued);
-        if (!_control.Writer.TryWrite(new Outgoing(frame, done, IsFaultFrame: isFault)))
-        {
-            Interlocked.Decrement(ref _rawQueued);
-            done.TrySetResult();
-        }
-        return ct.CanBeCanceled ? done.Task.WaitAsync(ct) : done.Task;
-    }
-
-    private int _rawQueued;
+    private Task QueueFrame(byte[] frame, bool isFault, CancellationToken ct) => _control.QueueRaw(frame, isFault, ct);
 
     /// <summary>Raw frames queued and not yet written or released (tests: a stalled session holds them).</summary>
-    internal int QueuedRawFrames => Volatile.Read(ref _rawQueued);
+    internal int QueuedRawFrames => _control.QueuedRawFrames;
 
-    private void RawFrameDone(in Outgoing item)
-    {
-        if (item.Done is null) return;
-        Interlocked.Decrement(ref _rawQueued);
-        item.Done.TrySetResult();
-    }
-
-    private void Enqueue(byte[] payload) => _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Text, payload)));
+    private void Enqueue(byte[] payload) => _control.Enqueue(WebSocketFraming.BuildFrame(WebSocketOpcode.Text, payload));
 
     // ---------------------------------------------------------------- heartbeat
 
     private void OnPingTimer()
     {
         if (_stalled || _closing) return;
-        bool missed;
-        lock (_gate)
+        switch (_heartbeat.OnTick())
         {
-            missed = _pingOutstanding && !_pingAnswered;
-            // Timer ticks can bunch up under scheduling delays: a ping only counts as missed once a (near) full interval
-            // has passed since it actually went out.
-            if (missed && (_pingSentTimestamp == 0 || _time.GetElapsedTime(_pingSentTimestamp) < _hub.Options.PingInterval * 0.75)) return;
-            if (!missed)
-            {
-                _pingOutstanding = true;
-                _pingAnswered = false;
-                _pingSentTimestamp = 0;
-            }
+            case PingTick.Missed:
+                Interlocked.Increment(ref _hub.Counters._closesForMissedPing);
+                Log.MissedPing(_hub.Logger, Id, _hub.Options.PingInterval);
+                BeginClose(1000, "PINGPONG not answered");
+                break;
+            case PingTick.SendPing:
+                Interlocked.Increment(ref _pingsSent);
+                Interlocked.Increment(ref _hub.Counters._pingsSent);
+                _control.Enqueue(WebSocketFraming.BuildFrame(WebSocketOpcode.Text, Replies.PingPong(_time.GetUtcNow())), isPing: true);
+                break;
         }
-        if (missed)
-        {
-            Interlocked.Increment(ref _hub.Counters._closesForMissedPing);
-            Log.MissedPing(_hub.Logger, Id, _hub.Options.PingInterval);
-            BeginClose(1000, "PINGPONG not answered");
-            return;
-        }
-        Interlocked.Increment(ref _pingsSent);
-        Interlocked.Increment(ref _hub.Counters._pingsSent);
-        _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Text, Replies.PingPong(_time.GetUtcNow())), IsPing: true));
-    }
-
-    private void PingWritten()
-    {
-        lock (_gate) _pingSentTimestamp = _time.GetTimestamp();
     }
 
     private void PingAnswered()
     {
-        lock (_gate)
-        {
-            if (!_pingOutstanding || _pingAnswered) return;
-            _pingAnswered = true;
-        }
+        if (!_heartbeat.TryAnswer()) return;
         Interlocked.Increment(ref _pingsAnswered);
         Interlocked.Increment(ref _hub.Counters._pingsAnswered);
     }

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Security.Cryptography;
-using System.Threading.Channels;
 using Kis.Realtime.Simulator.Internal;
 using Kis.Realtime.Simulator.Market;
 using Microsoft.AspNetCore.Http;
@@ -17,54 +15,33 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
     /// <summary>KIS's limit: 41 registrations per session, all TRs together.</summary>
     public const int MaxRegistrations = 41;
 
-    /// <summary>Room for the largest record of any generator (bytes).</summary>
-    private const int MaxRecordBytes = 512;
-    private const int FrameStart = WebSocketFrameHeader.MaxUnmaskedLength;
-    private const int PayloadStart = FrameStart + FrameWriter.HeaderLength;
     private const string KeyAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
     private readonly ISessionHost _hub;
     private readonly HttpContext _context;
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213", Justification = "Kestrel's connection stream: the server owns it")]
     private readonly Stream _stream;
-    private readonly Channel<Outgoing> _control = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ControlFrameQueue _control = new();
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
         Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lock _gate = new();
-    private readonly List<Subscription> _subscriptions = [];
-    private volatile Subscription[] _snapshot = [];
+    private readonly SessionSubscriptions _subscriptions = new();
     private readonly string _iv, _key;
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
-        Justification = "Disposed when the session ends (its receive loop), not by DisposeAsync")]
-    private readonly NoticeCipher _cipher;
     private readonly TimeProvider _time;
+    private readonly SendScheduler _scheduler;
+    private readonly PingHeartbeat _heartbeat;
     private SimulatorCredential? _credential;
     private volatile bool _stalled;
     private TaskCompletionSource _unstalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _pingOutstanding, _pingAnswered;
-    private long _pingSentTimestamp;
     private volatile bool _closing;
-    private int _roundRobin;
     private int _tapeWake;
-    private byte[]? _sendBuffer;
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Disposed when the session ends (RunAsync), not by DisposeAsync")]
+    private SessionSendBuffer? _sendBuffer;
     private string _endReason = "connection ended";
 
     internal long _frames, _records, _bytes, _pingsSent, _pingsAnswered, _requests;
-
-    private readonly record struct Outgoing(byte[]? Frame, TaskCompletionSource? Done = null, bool CloseAfter = false, bool IsFaultFrame = false,
-        bool IsPing = false);
-
-    private sealed class Subscription(TrDefinition tr, string key, Instrument instrument, TapeReader? reader)
-    {
-        public TrDefinition Tr { get; } = tr;
-        public string Key { get; } = key;
-        /// <summary>The market's instrument: shared with every other session subscribed to it.</summary>
-        public Instrument Instrument { get; } = instrument;
-        /// <summary>This session's place on the instrument's tape (null for the venue's notices, which are per subscription).</summary>
-        public TapeReader? Reader { get; } = reader;
-    }
 
     public SimSession(ISessionHost hub, HttpContext context, Stream stream, long id)
     {
@@ -78,8 +55,9 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
         // Fresh per session, the same for every TR of the session (as KIS: keys die with the session).
         _iv = RandomNumberGenerator.GetString(KeyAlphabet, 16);
         _key = RandomNumberGenerator.GetString(KeyAlphabet, 32);
-        _cipher = new NoticeCipher(_key, _iv);
         _stalled = hub.IsStalled;
+        _scheduler = new SendScheduler(hub);
+        _heartbeat = new PingHeartbeat(_time, hub.Options.PingInterval);
     }
 
     public long Id { get; }
@@ -92,8 +70,7 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
 
     public SimulatorSessionInfo Snapshot()
     {
-        Subscription[] subs;
-        lock (_gate) subs = [.. _subscriptions];
+        var subs = _subscriptions.Current;
         return new SimulatorSessionInfo
         {
             Id = Id,
@@ -111,19 +88,18 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
         };
     }
 
-    public bool HasSubscriptions => _snapshot.Length > 0;
+    public bool HasSubscriptions => _subscriptions.Current.Length > 0;
 
     /// <summary>True when this session subscribes to (<paramref name="tr"/>, <paramref name="key"/>).</summary>
-    public bool IsSubscribed(TrDefinition tr, string key) => Array.Exists(_snapshot, s => s.Tr == tr && s.Key == key);
+    public bool IsSubscribed(TrDefinition tr, string key) => _subscriptions.Contains(tr, key);
 
     /// <summary>How many subscriptions the session holds (a snapshot).</summary>
-    public int SubscriptionCount => _snapshot.Length;
+    public int SubscriptionCount => _subscriptions.Current.Length;
 
     public async Task RunAsync()
     {
         var ct = _cts.Token;
-        // Big enough for a full frame of the largest records, so MaxRecordsPerFrame is never cut short by the buffer.
-        _sendBuffer = ArrayPool<byte>.Shared.Rent(Math.Max(64 * 1024, PayloadStart + _hub.Options.MaxRecordsPerFrame * MaxRecordBytes));
+        _sendBuffer = new SessionSendBuffer(_key, _iv, _hub.Options.MaxRecordsPerFrame);
         using var pingTimer = _time.CreateTimer(static s => ((SimSession)s!).OnPingTimer(), this,
             _hub.Options.PingInterval, _hub.Options.PingInterval);
         var receive = Task.Run(() => ReceiveLoopAsync(ct), CancellationToken.None);
@@ -160,9 +136,8 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
                         Log.SessionFailed(_hub.Logger, Id, ex);
                     }
             }
-            LeaveTapes();
-            ArrayPool<byte>.Shared.Return(_sendBuffer);
-            _cipher.Dispose();
+            _subscriptions.LeaveTapes();
+            _sendBuffer.Dispose();
             Log.SessionEnded(_hub.Logger, Id, _endReason);
             _completed.TrySetResult();
         }
@@ -198,12 +173,12 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
                             _endReason = "closed by client";
                             ReleaseAppKey(); // the session ends with the client's close: its app key is free for the next one now
                             var status = message.Payload.Length >= 2 ? message.Payload[..2].ToArray() : [0x03, 0xE8];
-                            _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Close, status), CloseAfter: true));
+                            _control.Enqueue(WebSocketFraming.BuildFrame(WebSocketOpcode.Close, status), closeAfter: true);
                             _unstalled.TrySetResult();
                         }
                         return;
                     case WebSocketOpcode.Ping:
-                        _control.Writer.TryWrite(new Outgoing(WebSocketFraming.BuildFrame(WebSocketOpcode.Pong, message.Payload.Span)));
+                        _control.Enqueue(WebSocketFraming.BuildFrame(WebSocketOpcode.Pong, message.Payload.Span));
                         break;
                     case WebSocketOpcode.Pong:
                         if ((_hub.Options.AcceptedPingAnswers & PingAnswer.PongFrame) != 0) PingAnswered();
@@ -320,30 +295,26 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
             _hub.Market.CatchUpBeforeWatched(key, _hub.Market.Clock.Now());
             _hub.Market.Tape.Flush(); // the paper venue's resting orders meet those trades
         }
-        lock (_gate)
+        // Only this (the receive) loop changes the subscriptions: nothing comes between the checks and the add.
+        if (_subscriptions.Contains(tr, key))
         {
-            if (_subscriptions.Exists(s => s.Tr == tr && s.Key == key))
-            {
-                Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "1", OpspCode.AlreadySubscribed, null, typeText);
-                return;
-            }
-            if (_subscriptions.Count >= MaxRegistrations)
-            {
-                Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "1", OpspCode.MaxSubscribeOver, null, typeText);
-                return;
-            }
-            var instrument = _hub.Instrument(tr, key);
-            // Joined at the tape's head: the session sends every record the instrument makes from now on.
-            var reader = instrument.IsEventDriven ? null : instrument.JoinTape(this, _time.GetTimestamp(), _time.TimestampFrequency);
-            var sub = new Subscription(tr, key, instrument, reader);
-            // The reply is queued before the subscription becomes visible to the send loop.
-            Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "0", OpspCode.SubscribeSuccess, null, typeText, withKeys: true);
-            _subscriptions.Add(sub);
-            _snapshot = [.. _subscriptions];
+            Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "1", OpspCode.AlreadySubscribed, null, typeText);
+            return;
         }
+        if (_subscriptions.Current.Length >= MaxRegistrations)
+        {
+            Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "1", OpspCode.MaxSubscribeOver, null, typeText);
+            return;
+        }
+        var instrument = _hub.Instrument(tr, key);
+        // Joined at the tape's head: the session sends every record the instrument makes from now on.
+        var reader = instrument.IsEventDriven ? null : instrument.JoinTape(this, _time.GetTimestamp(), _time.TimestampFrequency);
+        // The reply is queued before the subscription becomes visible to the send loop.
+        Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "0", OpspCode.SubscribeSuccess, null, typeText, withKeys: true);
+        _subscriptions.Add(new SessionSubscription(tr, key, instrument, reader));
         // Wake the send loop again: it may have drained the reply and gone back to sleep before the new
         // subscription became visible.
-        _control.Writer.TryWrite(new Outgoing(null));
+        _control.Wake();
         _hub.NotifyChanged();
         if (_hub.Market.IsSilent(tr, key))
         {
@@ -358,19 +329,12 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
 
     private void Unsubscribe(TrDefinition tr, string key, string typeText)
     {
-        lock (_gate)
+        if (!_subscriptions.TryRemove(tr, key))
         {
-            var index = _subscriptions.FindIndex(s => s.Tr == tr && s.Key == key);
-            if (index < 0)
-            {
-                Reply(ReplyHeader.None, null, null, false, "1", OpspCode.UnsubscribeNotFound, null, typeText, logKey: key, logTr: tr.Id);
-                return;
-            }
-            if (_subscriptions[index].Reader is { } reader) _subscriptions[index].Instrument.LeaveTape(reader);
-            _subscriptions.RemoveAt(index);
-            _snapshot = [.. _subscriptions];
-            Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "0", OpspCode.UnsubscribeSuccess, null, typeText);
+            Reply(ReplyHeader.None, null, null, false, "1", OpspCode.UnsubscribeNotFound, null, typeText, logKey: key, logTr: tr.Id);
+            return;
         }
+        Reply(ReplyHeader.Full, tr.Id, key, tr.Encrypted, "0", OpspCode.UnsubscribeSuccess, null, typeText);
         _hub.NotifyChanged();
     }
 
@@ -383,20 +347,10 @@ internal sealed partial class SimSession : IAsyncDisposable, IFrameListener
         Enqueue(payload);
     }
 
-    /// <summary>An ended session holds no place on any tape (the frames only it still owed are let go).</summary>
-    private void LeaveTapes()
-    {
-        lock (_gate)
-        {
-            foreach (var s in _subscriptions)
-                if (s.Reader is { } reader) s.Instrument.LeaveTape(reader); // a second leave is a no-op
-        }
-    }
-
     /// <summary>Another subscriber put a frame on a tape this session reads: wake the send loop (once until it looks).</summary>
     void IFrameListener.TapeAppended()
     {
-        if (Interlocked.Exchange(ref _tapeWake, 1) == 0) _control.Writer.TryWrite(new Outgoing(null));
+        if (Interlocked.Exchange(ref _tapeWake, 1) == 0) _control.Wake();
     }
 
     public void ReleaseAppKey()
