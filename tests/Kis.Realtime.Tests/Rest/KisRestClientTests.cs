@@ -59,8 +59,10 @@ public sealed class KisRestClientTests
         try
         {
             var options = new KisRestOptions { Credential = Credential, RestBaseUrl = sim.RestBaseUrl, AccessTokenCacheFile = file, TimeProvider = clock };
+            // The chart's content is not the subject (the demo market trades from 09:00 while the test runs): that
+            // each read is answered, and by which token, is.
             using (var first = new KisRestClient(options))
-                Assert.Empty(await first.GetTodayMinuteBarsAsync("005930", until: new TimeOnly(15, 30)));
+                await first.GetTodayMinuteBarsAsync("005930", until: new TimeOnly(15, 30));
             if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
             Assert.Equal(1, sim.Counters.AccessTokensIssued);
 
@@ -82,7 +84,7 @@ public sealed class KisRestClientTests
             await Sim.UntilAsync(() => clock.HasTimerDueIn(issueAt - TimeSpan.FromSeconds(2), issueAt));
             Assert.False(reading.IsCompleted);
             clock.Advance(TimeSpan.FromSeconds(61));
-            Assert.Empty(await reading.WaitAsync(TimeSpan.FromSeconds(10)));
+            await reading.WaitAsync(TimeSpan.FromSeconds(10));
             Assert.Equal(1, second.AccessTokensIssued);
             Assert.Equal(2, sim.Counters.AccessTokensIssued);
             Assert.DoesNotContain(token, File.ReadAllText(file));
