@@ -49,8 +49,13 @@ internal sealed partial class RegistrationManager
         // Counted as announced only when it is on its way: a full buffer drops it, and the count must not say otherwise.
         if (_publisher.TryAnnounce(route, atMicros, body))
         {
-            if (!registeredAgain) Interlocked.Increment(ref _reconnectGaps); // a release is the consumers' doing, logged only
-            PumpLog.FeedGap(_logger, why, route.TrId, route.Key, entry.Sequence);
+            // A release is the consumers' doing, not a fault: counted apart and logged as information, not as a warning.
+            if (registeredAgain) PumpLog.RegisteredAgainGap(_logger, route.TrId, route.Key, entry.Sequence);
+            else
+            {
+                Interlocked.Increment(ref _reconnectGaps);
+                PumpLog.FeedGap(_logger, why, route.TrId, route.Key, entry.Sequence);
+            }
         }
         else
         {
@@ -68,6 +73,10 @@ internal sealed partial class RegistrationManager
     {
         [LoggerMessage(99, LogLevel.Warning, "{Why}: {TrId} {TrKey} announced a gap after seq {Sequence} (what KIS sent meanwhile)")]
         public static partial void FeedGap(ILogger logger, string why, string trId, string trKey, long sequence);
+
+        [LoggerMessage(106, LogLevel.Information, "registered again: {TrId} {TrKey} announced a gap after seq {Sequence} " +
+                                                  "(what KIS sent while the key was released)")]
+        public static partial void RegisteredAgainGap(ILogger logger, string trId, string trKey, long sequence);
 
         [LoggerMessage(100, LogLevel.Error, "{Why}: {TrId} {TrKey} could NOT announce its gap after seq {Sequence}: " +
                                             "the publish buffer is full (its records overflow and are announced as such)")]
