@@ -34,7 +34,7 @@ internal sealed partial class GatewayStreamReader
             if (GatewayWire.Keys(properties, count) is { } keys && GatewayWire.Numbers(properties, GatewayWire.SequencesHeader, count) is { } sequences
                 && count > 1 && body.Span.Count(GatewayWire.RecordSeparator) + 1 == count)
                 await TakeRecordsAsync(properties, body, offset, count, null, keys, sequences, cancellationToken).ConfigureAwait(false);
-            else Interlocked.Increment(ref _owner.DecodeErrors);
+            else Interlocked.Increment(ref _context.Counters.DecodeErrors);
         }
         else if (KeyOf(properties) is { } key)
         {
@@ -74,15 +74,15 @@ internal sealed partial class GatewayStreamReader
             var recordReceivedAt = receivedOffsets is null ? receivedAt : receivedAt + receivedOffsets[i];
             // A record of another run than the last one delivered: what came between is reported, typed, not a silent jump.
             var gap = feed.GapBefore(_trId, run, sequence, recordReceivedAt, recordBody.Span);
-            var verdict = feed.Judge(run, sequence, _owner.Options.DuplicateWindow);
+            var verdict = feed.Judge(run, sequence, _context.Options.DuplicateWindow);
             if (verdict == Sequence.Repeat)
             {
-                if (!rereadingStart) Interlocked.Increment(ref _owner.Duplicates);
+                if (!rereadingStart) Interlocked.Increment(ref _context.Counters.Duplicates);
                 continue;
             }
             if (verdict == Sequence.WentBack)
             {
-                var resets = Interlocked.Increment(ref _owner.Resets);
+                var resets = Interlocked.Increment(ref _context.Counters.Resets);
                 if ((resets & (resets - 1)) == 0) Log.SequenceWentBack(_logger, _trId, feed.Key, sequence, resets);
             }
             if (!feed.PassedStart)
@@ -91,8 +91,8 @@ internal sealed partial class GatewayStreamReader
                 if (receivedAtHeader is not null && recordReceivedAt < _notBeforeMicros) continue;
                 feed.PassedStart = true;
             }
-            Interlocked.Increment(ref _owner.RecordsReceived);
-            if (gap is not null) _owner.ReportGap(gap);
+            Interlocked.Increment(ref _context.Counters.RecordsReceived);
+            if (gap is not null) _context.RunGaps.Report(gap);
             var copy = recordBody.ToArray();
             feed.Delivered(recordReceivedAt, copy);
             await DeliverAsync(feed, new StreamRecord(copy, recordReceivedAt, offset), run, sequence, cancellationToken).ConfigureAwait(false);
@@ -118,13 +118,13 @@ internal sealed partial class GatewayStreamReader
         }
         if (announcement is not { Run.Length: > 0 })
         {
-            Interlocked.Increment(ref _owner.DecodeErrors);
+            Interlocked.Increment(ref _context.Counters.DecodeErrors);
             return;
         }
-        Interlocked.Increment(ref _owner.Announcements);
+        Interlocked.Increment(ref _context.Counters.Announcements);
         feed.Announce(announcement);
-        var age = _owner.Options.TimeProvider.GetUtcNow() - GatewayWire.FromUnixMicroseconds(announcement.StartedAt);
-        if (age < FreshAnnouncement && announcement.KisReconnectedAt is null) _ = _owner.ClaimAgainAsync(_trId, feed.Key);
+        var age = _context.Options.TimeProvider.GetUtcNow() - GatewayWire.FromUnixMicroseconds(announcement.StartedAt);
+        if (age < FreshAnnouncement && announcement.KisReconnectedAt is null) _ = _context.Claims.ClaimAgainAsync(_trId, feed.Key);
     }
 
     private const int MaxAnnouncementBytes = 4096;
@@ -139,7 +139,7 @@ internal sealed partial class GatewayStreamReader
                 if (subscriber.Buffer.Writer.TryWrite(record) || subscriber.Buffer.Reader.Completion.IsCompleted) continue;
                 // Full: it moves to a reader of its own from this record's message (the stream keeps it); the others go on.
                 Detach(subscriber);
-                _owner.MoveToOwnReader(subscriber, this, record.Offset, run, sequence - 1);
+                _readers.MoveToOwnReader(subscriber, this, record.Offset, run, sequence - 1);
                 continue;
             }
             try
@@ -169,7 +169,7 @@ internal sealed partial class GatewayStreamReader
     /// <summary>Acknowledges in batches (a quarter of the prefetch): the broker's credit, without a frame per record.</summary>
     private sealed class Consumer(GatewayStreamReader reader, IChannel channel) : AsyncDefaultBasicConsumer(channel)
     {
-        private readonly int _ackEvery = Math.Max(1, reader._owner.Options.Prefetch / 4);
+        private readonly int _ackEvery = Math.Max(1, reader._context.Options.Prefetch / 4);
         private int _unacknowledged;
 
         public override async Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange, string routingKey,

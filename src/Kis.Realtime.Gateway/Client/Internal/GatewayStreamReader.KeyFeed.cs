@@ -8,22 +8,22 @@ internal sealed partial class GatewayStreamReader
     /// A key's subscriptions (an immutable list, replaced on change) and what was delivered for it: run and sequence,
     /// touched only by the one delivery at a time, and carried over when the list changes.
     /// </summary>
-    private sealed class KeyFeed(string key, Subscriber[] subscribers)
+    private sealed class KeyFeed(string key, StreamSubscriber[] subscribers)
     {
         private readonly Box _delivered = new();
 
-        private KeyFeed(string key, Subscriber[] subscribers, Box delivered) : this(key, subscribers) => _delivered = delivered;
+        private KeyFeed(string key, StreamSubscriber[] subscribers, Box delivered) : this(key, subscribers) => _delivered = delivered;
 
-        public KeyFeed(string key, Subscriber[] subscribers, byte[]? run, long sequence) : this(key, subscribers, new Box { Run = run, Sequence = sequence })
+        public KeyFeed(string key, StreamSubscriber[] subscribers, byte[]? run, long sequence) : this(key, subscribers, new Box { Run = run, Sequence = sequence })
         {
         }
 
         public string Key { get; } = key;
-        public Subscriber[] Subscribers { get; } = subscribers;
+        public StreamSubscriber[] Subscribers { get; } = subscribers;
 
-        public KeyFeed With(Subscriber subscriber) => new(Key, [.. Subscribers, subscriber], _delivered);
+        public KeyFeed With(StreamSubscriber subscriber) => new(Key, [.. Subscribers, subscriber], _delivered);
 
-        public KeyFeed? Without(Subscriber subscriber) =>
+        public KeyFeed? Without(StreamSubscriber subscriber) =>
             Subscribers.Length == 1 && Subscribers[0] == subscriber ? null : new(Key, [.. Subscribers.Where(s => s != subscriber)], _delivered);
 
         /// <summary>True once a record of this key at or after the reader's start time was delivered (always, without one).</summary>

@@ -22,7 +22,7 @@ internal sealed partial class GatewayStreamReader
             // Throws while the stream is missing (404): the caller backs off and tries again until it is back.
             if (await StartedOverAsync(cancellationToken).ConfigureAwait(false))
             {
-                Interlocked.Increment(ref _owner.StartedOver);
+                Interlocked.Increment(ref _context.Counters.StartedOver);
                 Log.StartedOver(_logger, _trId, _stream, _lastOffset);
                 _lastOffset = -1;
                 _lastHeaders = null;
@@ -43,7 +43,7 @@ internal sealed partial class GatewayStreamReader
     {
         var place = _lastOffset;
         var found = new TaskCompletionSource<IDictionary<string, object?>?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var channel = await _owner.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await _context.Link.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
             await channel.BasicQosAsync(0, 1, false, cancellationToken).ConfigureAwait(false);
@@ -63,7 +63,7 @@ internal sealed partial class GatewayStreamReader
             IDictionary<string, object?>? there;
             try
             {
-                there = await found.Task.WaitAsync(_owner.Options.RequestTimeout, _owner.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                there = await found.Task.WaitAsync(_context.Options.RequestTimeout, _context.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {

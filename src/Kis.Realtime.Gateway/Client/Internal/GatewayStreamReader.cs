@@ -20,7 +20,8 @@ namespace Kis.Realtime.Gateway.Internal;
 /// </summary>
 internal sealed partial class GatewayStreamReader : IAsyncDisposable
 {
-    private readonly KisGatewayClient _owner;
+    private readonly GatewayReaderContext _context;
+    private readonly GatewayStreamReaders _readers; // where a subscription that does not keep up moves to a reader of its own
     private readonly string _stream;
     private readonly string _trId;
     private readonly GatewayStart _start;
@@ -52,15 +53,16 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     private volatile bool _cancelledByBroker;
     private int _disposed;
 
-    public GatewayStreamReader(KisGatewayClient owner, string stream, string trId, GatewayStart start, bool shared, ILogger logger)
+    public GatewayStreamReader(GatewayReaderContext context, GatewayStreamReaders readers, string stream, string trId, GatewayStart start, bool shared)
     {
-        _owner = owner;
+        _context = context;
+        _readers = readers;
         _stream = stream;
         _trId = trId;
         _start = start;
         _notBeforeMicros = start.Kind == GatewayStartKind.Time ? (start.Time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + 9) / 10 : long.MinValue;
         _shared = shared;
-        _logger = logger;
+        _logger = context.Logger;
     }
 
     /// <summary>The TR this reader's stream carries.</summary>
@@ -102,8 +104,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
     private async Task AttachWithRetriesAsync(CancellationToken cancellationToken)
     {
-        await _owner.BeforeAttach(cancellationToken).ConfigureAwait(false);
-        var time = _owner.Options.TimeProvider;
+        await _readers.BeforeAttach(cancellationToken).ConfigureAwait(false);
+        var time = _context.Options.TimeProvider;
         var started = time.GetTimestamp();
         for (var backoff = new Retry.ExponentialBackoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)); ; backoff.Grow())
         {
@@ -113,7 +115,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                 return;
             }
             catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e)
-                when (ReplicaNotYetStarted(e) && time.GetElapsedTime(started) < _owner.Options.RequestTimeout)
+                when (ReplicaNotYetStarted(e) && time.GetElapsedTime(started) < _context.Options.RequestTimeout)
             {
                 Log.ReplicaNotYetStarted(_logger, _trId, _stream);
                 await Task.Delay(backoff.Current, time, cancellationToken).ConfigureAwait(false);
@@ -165,9 +167,9 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
     /// <summary>A new subscription of <paramref name="key"/>: its own bounded buffer (add it before <see cref="StartAsync"/>
     /// on a reader of its own, so nothing delivered first passes it by).</summary>
-    public Subscriber Add(string key, int capacity)
+    public StreamSubscriber Add(string key, int capacity)
     {
-        var subscriber = new Subscriber(key, Channel.CreateBounded<StreamRecord>(new BoundedChannelOptions(capacity)
+        var subscriber = new StreamSubscriber(key, Channel.CreateBounded<StreamRecord>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = false, // a shared reader, then the reader it moves to
@@ -178,7 +180,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     }
 
     /// <summary>Takes over a subscription from a shared reader, with what was delivered to it (run, sequence).</summary>
-    public void Adopt(Subscriber subscriber, byte[]? run, long sequence)
+    public void Adopt(StreamSubscriber subscriber, byte[]? run, long sequence)
     {
         subscriber.Current = this;
         lock (_gate)
@@ -191,14 +193,14 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     }
 
     /// <summary>Ends a subscription (the client closes the reader once <see cref="IsEmpty"/>).</summary>
-    public void Remove(Subscriber subscriber)
+    public void Remove(StreamSubscriber subscriber)
     {
         subscriber.Buffer.Writer.TryComplete();
         Detach(subscriber);
     }
 
     /// <summary>Stops feeding a subscription: it ended, or moves to a reader of its own.</summary>
-    private void Detach(Subscriber subscriber)
+    private void Detach(StreamSubscriber subscriber)
     {
         lock (_gate)
         {
@@ -216,7 +218,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         await CloseChannelAsync(cancellationToken).ConfigureAwait(false);
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         _lost = lost;
-        var channel = await _owner.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await _context.Link.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         channel.ChannelShutdownAsync += (_, e) =>
         {
             lost.TrySetResult(e.ReplyText);
@@ -225,7 +227,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         await _acking.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         _channel = channel; // the one place besides CloseChannelAsync that sets it, under the same semaphore
         _acking.Release();
-        await channel.BasicQosAsync(0, _owner.Options.Prefetch, false, cancellationToken).ConfigureAwait(false);
+        await channel.BasicQosAsync(0, _context.Options.Prefetch, false, cancellationToken).ConfigureAwait(false);
         await channel.BasicConsumeAsync(_stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
             new Dictionary<string, object?> { ["x-stream-offset"] = from.ToArgument() }, new Consumer(this, channel), cancellationToken).ConfigureAwait(false);
     }
@@ -251,8 +253,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             {
                 try
                 {
-                    await Task.Delay(backoff.Current, _owner.Options.TimeProvider, stop).ConfigureAwait(false);
-                    await _owner.ConnectAsync(stop).ConfigureAwait(false);
+                    await Task.Delay(backoff.Current, _context.Options.TimeProvider, stop).ConfigureAwait(false);
+                    await _context.Link.ConnectAsync(stop).ConfigureAwait(false);
                     // Attach once; when only the claims failed (the gateway still reconnecting), retry the claims alone.
                     if (!attached || _lost.Task.IsCompleted)
                     {
@@ -290,7 +292,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
         {
             try
             {
-                await _owner.ClaimAsync(_trId, feed.Key, cancellationToken, renewal: true).ConfigureAwait(false);
+                await _context.Claims.ClaimAsync(_trId, feed.Key, cancellationToken, renewal: true).ConfigureAwait(false);
             }
             catch (KisSubscriptionException e)
             {
@@ -307,20 +309,6 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             foreach (var subscriber in feed.Subscribers) subscriber.Buffer.Writer.TryComplete();
         await CloseChannelAsync().ConfigureAwait(false);
         if (_keeper is not null) await _keeper.ConfigureAwait(false);
-    }
-
-    /// <summary>One subscription: its key and its bounded buffer.</summary>
-    internal sealed class Subscriber(string key, Channel<StreamRecord> buffer)
-    {
-        /// <summary>The reader feeding it now (it may move from a shared reader to one of its own); the client's readers gate guards it.</summary>
-        public GatewayStreamReader? Current;
-
-        /// <summary>Set when its enumeration ended (the client's readers gate guards it): a pending move is dropped.</summary>
-        public bool Ended;
-
-        public string Key { get; } = key;
-        public Channel<StreamRecord> Buffer { get; } = buffer;
-        public ChannelReader<StreamRecord> Reader => Buffer.Reader;
     }
 
     private static partial class Log
