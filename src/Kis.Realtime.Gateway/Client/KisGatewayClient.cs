@@ -18,7 +18,7 @@ namespace Kis.Realtime.Gateway;
 /// <remarks>
 /// The client composes parts that each own their state: <see cref="GatewayClientState"/> (the state and its events),
 /// <see cref="GatewayBrokerLink"/> (the connection and request/reply), <see cref="GatewayClaims"/> (claims, renewal,
-/// release), <see cref="GatewayStreamReaders"/> (the stream readers and their subscriptions), <see cref="GatewayRunGaps"/>
+/// release), <see cref="GatewayReaderPool"/> (the stream readers and their subscriptions), <see cref="GatewayRunGaps"/>
 /// and <see cref="GatewayClientCounters"/>. This file holds the public figures and the disposal's order.
 /// </remarks>
 public sealed partial class KisGatewayClient : IKisRealtimeClient
@@ -27,7 +27,7 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
     private readonly GatewayClientState _state;
     private readonly GatewayBrokerLink _link;
     private readonly GatewayClaims _claims;
-    private readonly GatewayStreamReaders _readers;
+    private readonly GatewayReaderPool _readers;
     private readonly GatewayRunGaps _runGaps;
     private readonly Kis.Realtime.Internal.ClientGaps _gaps;
     private readonly Lock _disposalGate = new(); // guards _disposal
@@ -45,7 +45,7 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         _link = new GatewayBrokerLink(options, logger, _state, () => _readers!.Open);
         _claims = new GatewayClaims(options, logger, _link, Counters, (trId, key, reason) => _readers!.EndSubscriptionsAsync(trId, key, reason));
         _runGaps = new GatewayRunGaps(logger, gap => RunGapDetected?.Invoke(this, gap));
-        _readers = new GatewayStreamReaders(new GatewayReaderContext(options, logger, _link, _claims, Counters, _runGaps));
+        _readers = new GatewayReaderPool(new GatewayReaderContext(options, logger, _link, _claims, Counters, _runGaps));
     }
 
     /// <summary>The gateway client's options.</summary>

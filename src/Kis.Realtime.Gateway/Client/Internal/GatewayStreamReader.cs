@@ -26,7 +26,7 @@ internal sealed class GatewayStreamReader : IAsyncDisposable
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
         Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly CancellationTokenSource _stop = new();
-    private readonly GatewayStreamReaders _readers; // its BeforeAttach hook (tests)
+    private readonly GatewayReaderPool _readers; // its BeforeAttach hook (tests)
     private readonly StreamKeyTable _keys = new();
     private readonly StreamPlace _place;
     private readonly StreamChannel _channel = new();
@@ -35,7 +35,7 @@ internal sealed class GatewayStreamReader : IAsyncDisposable
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
-    public GatewayStreamReader(GatewayReaderContext context, GatewayStreamReaders readers, string stream, string trId, GatewayStart start, bool shared)
+    public GatewayStreamReader(GatewayReaderContext context, GatewayReaderPool readers, string stream, string trId, GatewayStart start, bool shared)
     {
         _context = context;
         _readers = readers;

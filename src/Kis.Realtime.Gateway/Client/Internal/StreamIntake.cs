@@ -8,9 +8,9 @@ namespace Kis.Realtime.Gateway.Internal;
 /// A stream reader's intake: each delivery of its channel (one at a time) taken apart into records, judged per key (run,
 /// sequence, start time), and handed to the key's subscriptions; run announcements kept for the gaps they explain. A
 /// shared reader never waits for one subscription: one whose buffer is full moves to a reader of its own
-/// (<see cref="GatewayStreamReaders.MoveToOwnReader"/>); a reader of its own waits (backpressure).
+/// (<see cref="GatewayReaderPool.MoveToOwnReader"/>); a reader of its own waits (backpressure).
 /// </summary>
-internal sealed class StreamIntake(GatewayReaderContext context, GatewayStreamReaders readers, GatewayStreamReader reader, StreamKeyTable keys,
+internal sealed class StreamIntake(GatewayReaderContext context, GatewayReaderPool readers, GatewayStreamReader reader, StreamKeyTable keys,
     StreamPlace place, string trId, GatewayStart start, bool shared)
 {
     private readonly StreamKeyTable _keys = keys;

@@ -5,7 +5,7 @@ namespace Kis.Realtime.Gateway.Internal;
 /// subscription or one that did not keep up with its shared reader. Attaches subscriptions, moves them, closes readers
 /// left empty, and ends them all at the client's disposal.
 /// </summary>
-internal sealed class GatewayStreamReaders(GatewayReaderContext context)
+internal sealed class GatewayReaderPool(GatewayReaderContext context)
 {
     // Guards _liveReaders, _readers and each subscriber's Current/Ended. Never held across broker I/O: a slow attach
     // (a stream replica not started yet, a slow broker) must not hold up every other subscription, nor the disposal.
