@@ -5,10 +5,9 @@ using Kis.Realtime.Protocol;
 
 namespace Kis.Realtime.Gateway;
 
+/// <summary>The subscriptions: the public overloads and the one read they share (stream, attach, claim, deliver).</summary>
 public sealed partial class KisGatewayClient
 {
-    private readonly Kis.Realtime.Internal.ClientGaps _gaps;
-
     /// <summary>
     /// Raised for every gap or overlap found on a trade subscription from KIS's cumulative volume (trades the gateway's
     /// KIS session missed, within a connection and across its reconnects), from a task of its own: never on a reader's
@@ -39,7 +38,7 @@ public sealed partial class KisGatewayClient
             return record =>
             {
                 if (T.TryDecode(resolved, record.Body, out var value, out _)) return (true, value);
-                Interlocked.Increment(ref DecodeErrors);
+                Interlocked.Increment(ref Counters.DecodeErrors);
                 return (false, default);
             };
         }, cancellationToken);
@@ -61,7 +60,7 @@ public sealed partial class KisGatewayClient
             {
                 if (T.TryDecode(resolved, record.Body, out var value, out _))
                     return (true, new KisReceived<T>(value, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros)));
-                Interlocked.Increment(ref DecodeErrors);
+                Interlocked.Increment(ref Counters.DecodeErrors);
                 return (false, default);
             };
         }, cancellationToken);
@@ -90,25 +89,26 @@ public sealed partial class KisGatewayClient
         Func<TrDefinition, Func<StreamRecord, (bool Ok, T Value)>> decoderFor,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_link.IsClosed, this);
         // One span from the request to the claim granted (or refused); none per record.
         var span = GatewayClientActivities.StartSubscribe(tr.Id, key);
         TrDefinition resolved;
         Func<StreamRecord, (bool Ok, T Value)> create;
-        GatewayStreamReader.Subscriber subscription;
+        StreamSubscriber subscription;
         Kis.Realtime.Internal.GapCheck? gaps;
         try
         {
             // 1. The stream exists (the gateway declares it) and which TR the gateway's environment maps this one to.
-            var prepared = await RequestAsync(new GatewayRequest(GatewayOp.Stream, tr.Id, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
-            if (!prepared.Ok) throw Refusal(prepared, tr.Id, key);
+            var prepared = await _link.RequestAsync(new GatewayRequest(GatewayOp.Stream, tr.Id, key, _options.ConsumerId), cancellationToken)
+                .ConfigureAwait(false);
+            if (!prepared.Ok) throw GatewayClaims.Refusal(prepared, tr.Id, key);
             if (!KisTrs.TryGet(prepared.Tr!, out resolved!)) throw new InvalidOperationException(
                 $"The gateway maps {tr.Id} to {prepared.Tr}, which this library does not know.");
             create = decoderFor(resolved);
             gaps = _gaps.For(resolved, key); // null unless a trade TR with a cumulative volume (and detection on)
 
             // 2. Attach to the stream before claiming the key (a live start misses nothing), then claim it: KIS's refusal comes back typed.
-            subscription = await AttachAsync(prepared.Stream!, resolved.Id, key, start, cancellationToken).ConfigureAwait(false);
+            subscription = await _readers.AttachAsync(prepared.Stream!, resolved.Id, key, start, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -120,7 +120,7 @@ public sealed partial class KisGatewayClient
         {
             try
             {
-                Hold(resolved.Id, key, await ClaimAsync(resolved.Id, key, cancellationToken).ConfigureAwait(false));
+                _claims.Hold(resolved.Id, key, await _claims.ClaimAsync(resolved.Id, key, cancellationToken).ConfigureAwait(false));
             }
             catch (Exception e)
             {
@@ -141,29 +141,19 @@ public sealed partial class KisGatewayClient
                         var (ok, value) = create(record);
                         if (!ok) continue;
                         gaps?.Observe(record.Body, GatewayWire.FromUnixMicroseconds(record.ReceivedAtMicros));
-                        Interlocked.Increment(ref RecordsDelivered);
+                        Interlocked.Increment(ref Counters.RecordsDelivered);
                         yield return value;
                     }
                 }
             }
             finally
             {
-                Release(resolved.Id, key);
+                _claims.Release(resolved.Id, key);
             }
         }
         finally
         {
-            await DetachAsync(subscription).ConfigureAwait(false);
+            await _readers.DetachAsync(subscription).ConfigureAwait(false);
         }
     }
-
-    internal static Exception Refusal(GatewayReply reply, string trId, string key) => reply.Error switch
-    {
-        "invalid" => new ArgumentException($"The gateway rejected {trId} {key}: {reply.Message}"),
-        "refused" or "limit" => new KisSubscriptionException(reply.Tr ?? trId, reply.Key ?? key,
-            reply.MsgCd is not null && OpspCodes.TryParse(reply.MsgCd, out var code) ? code : null, reply.MsgCd, reply.Message),
-        "unauthenticated" or "forbidden" or "quota" or "rate" or "too_large" or "not_held" or "busy"
-            => new KisGatewayRefusedException(trId, key, reply.Error, reply.Message),
-        _ => new InvalidOperationException($"The gateway could not subscribe {trId} {key}: {reply.Message}"),
-    };
 }

@@ -123,7 +123,7 @@ public class GatewayBatchingTests
             Assert.Equal(Enumerable.Range(1, perKey).Select(s => Text(route.Key, s)), await TakeAsync(read, perKey));
         }
         Assert.Equal(0, consumer.DuplicatesDropped);
-        Assert.Equal(0, Interlocked.Read(ref consumer.DecodeErrors));
+        Assert.Equal(0, Interlocked.Read(ref consumer.Counters.DecodeErrors));
     }
 
     [RabbitFact]
@@ -350,7 +350,7 @@ public class GatewayBatchingTests
                 Assert.Equal(Enumerable.Range(1, PerKey).Select(s => Text(route.Key, s)), await TakeAsync(records, PerKey));
             // Each key's reader reads the whole stream: once it has dropped every repeat, nothing more was taken as new.
             await UntilAsync(() => consumer.DuplicatesDropped == 2 * PerKey, "every repeat dropped");
-            Assert.Equal(2 * PerKey, Interlocked.Read(ref consumer.RecordsReceived));
+            Assert.Equal(2 * PerKey, Interlocked.Read(ref consumer.Counters.RecordsReceived));
         }
         finally
         {

@@ -21,8 +21,6 @@ public sealed class SizeRuleTests
     {
         "type Kis.Realtime.BarAggregator`2",
         "type Kis.Realtime.Session.KisSession",
-        "type Kis.Realtime.Gateway.KisGatewayClient",
-        "type Kis.Realtime.Gateway.Internal.GatewayStreamReader",
     };
 
     [Fact]

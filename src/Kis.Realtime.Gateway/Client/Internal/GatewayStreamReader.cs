@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
 namespace Kis.Realtime.Gateway.Internal;
@@ -12,62 +11,46 @@ namespace Kis.Realtime.Gateway.Internal;
 /// could not take (the stream keeps it), so a consumer that waits for one key inside its loop over another cannot
 /// stall both, and nothing is lost. A reader of its own waits (the broker holds back: backpressure).
 /// <para>
-/// It keeps its place (the last stream offset it took) and, per key, what it delivered (run and sequence), so when the
-/// broker connection is lost it reconnects with backoff, attaches again one past that offset and claims its keys
-/// again: no gap, no repeat. Deliveries come one at a time (one channel), so the place needs no lock; the key table is
-/// copied on write under <see cref="_gate"/> and read without it.
+/// It keeps its place (<see cref="StreamPlace"/>) and, per key, what it delivered (<see cref="StreamKeyTable"/>), so when
+/// the broker connection is lost it reconnects with backoff, attaches again one past that place and claims its keys
+/// again: no gap, no repeat. This type holds the attach and reconnect loop; the channel is <see cref="StreamChannel"/>'s,
+/// the records' handling <see cref="StreamIntake"/>'s.
 /// </para>
 /// </summary>
-internal sealed partial class GatewayStreamReader : IAsyncDisposable
+internal sealed class GatewayStreamReader : IAsyncDisposable
 {
-    private readonly KisGatewayClient _owner;
+    private readonly GatewayReaderContext _context;
     private readonly string _stream;
     private readonly string _trId;
     private readonly GatewayStart _start;
-    // From a time: the broker attaches before it (GatewayStart.ToArgument), so each key's records received earlier are
-    // skipped, until its first record at or after it (from then on none is: a step back of the gateway's clock loses nothing).
-    private readonly long _notBeforeMicros;
-    private readonly bool _shared;
-    private readonly ILogger _logger;
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
         Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _gate = new(); // guards writes of _keys
-    private Dictionary<string, KeyFeed> _keys = new(StringComparer.Ordinal);
-    private IChannel? _channel;
-    // An ack and the channel's close never cross: an ack sent after channel.close reaches a broker that has dropped the
-    // channel, and it answers CHANNEL_ERROR "expected 'channel.open'", which closes the whole connection (every
-    // subscription and request of the client). Held while an ack is sent, and to take the channel away before closing it.
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
-        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
-    private readonly SemaphoreSlim _acking = new(1, 1);
-    private TaskCompletionSource<string> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly GatewayReaderPool _readers; // its BeforeAttach hook (tests)
+    private readonly StreamKeyTable _keys = new();
+    private readonly StreamPlace _place;
+    private readonly StreamChannel _channel = new();
+    private readonly StreamIntake _intake;
     private Task? _keeper;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _lastOffset = -1;
-    // The headers of the message at _lastOffset: after a broker cancel, the stream holding the same message there is the
-    // same stream (GatewayStreamReader.Place.cs). Written by the delivery path only.
-    private IDictionary<string, object?>? _lastHeaders;
-    // Set when the broker cancelled the consumer with its channel left open (a stream deleted, or a member lost).
-    private volatile bool _cancelledByBroker;
     private int _disposed;
 
-    public GatewayStreamReader(KisGatewayClient owner, string stream, string trId, GatewayStart start, bool shared, ILogger logger)
+    public GatewayStreamReader(GatewayReaderContext context, GatewayReaderPool readers, string stream, string trId, GatewayStart start, bool shared)
     {
-        _owner = owner;
+        _context = context;
+        _readers = readers;
         _stream = stream;
         _trId = trId;
         _start = start;
-        _notBeforeMicros = start.Kind == GatewayStartKind.Time ? (start.Time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + 9) / 10 : long.MinValue;
-        _shared = shared;
-        _logger = logger;
+        _place = new StreamPlace(context, stream, trId, start);
+        _intake = new StreamIntake(context, readers, this, _keys, _place, trId, start, shared);
     }
 
     /// <summary>The TR this reader's stream carries.</summary>
     public string TrId => _trId;
 
     /// <summary>True when no subscription is fed by it any more.</summary>
-    public bool IsEmpty => Volatile.Read(ref _keys).Count == 0;
+    public bool IsEmpty => _keys.IsEmpty;
 
     /// <summary>The stream this reader consumes.</summary>
     public string Stream => _stream;
@@ -87,7 +70,7 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             if (Volatile.Read(ref _disposed) == 1)
             {
                 // Disposed while attaching: its disposal may have missed this channel. Closed even if the caller gives up.
-                await CloseChannelAsync(CancellationToken.None).ConfigureAwait(false);
+                await _channel.CloseAsync(CancellationToken.None).ConfigureAwait(false);
                 throw new ObjectDisposedException(nameof(GatewayStreamReader));
             }
             _keeper = Task.Run(KeepAttachedAsync, CancellationToken.None); // runs until the reader's disposal, not the caller's token
@@ -102,8 +85,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
     private async Task AttachWithRetriesAsync(CancellationToken cancellationToken)
     {
-        await _owner.BeforeAttach(cancellationToken).ConfigureAwait(false);
-        var time = _owner.Options.TimeProvider;
+        await _readers.BeforeAttach(cancellationToken).ConfigureAwait(false);
+        var time = _context.Options.TimeProvider;
         var started = time.GetTimestamp();
         for (var backoff = new Retry.ExponentialBackoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)); ; backoff.Grow())
         {
@@ -113,45 +96,11 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
                 return;
             }
             catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e)
-                when (ReplicaNotYetStarted(e) && time.GetElapsedTime(started) < _owner.Options.RequestTimeout)
+                when (ReplicaNotYetStarted(e) && time.GetElapsedTime(started) < _context.Options.RequestTimeout)
             {
-                Log.ReplicaNotYetStarted(_logger, _trId, _stream);
+                StreamReaderLog.ReplicaNotYetStarted(_context.Logger, _trId, _stream);
                 await Task.Delay(backoff.Current, time, cancellationToken).ConfigureAwait(false);
             }
-        }
-    }
-
-    /// <summary>Takes the channel away from its consumer (no ack is sent on it after this), then closes it.</summary>
-    private async Task CloseChannelAsync(CancellationToken cancellationToken = default)
-    {
-        IChannel? channel;
-        await _acking.WaitAsync(CancellationToken.None).ConfigureAwait(false); // held for one ack at most
-        try
-        {
-            channel = _channel;
-            _channel = null;
-        }
-        finally
-        {
-            _acking.Release();
-        }
-        if (channel is null) return;
-        try { await channel.CloseAsync(cancellationToken).ConfigureAwait(false); } catch (Exception) { /* the connection is gone */ }
-        channel.Dispose();
-    }
-
-    /// <summary>Acknowledges up to <paramref name="deliveryTag"/> on <paramref name="channel"/> unless it is closing or lost.</summary>
-    private async Task AcknowledgeAsync(IChannel channel, ulong deliveryTag, CancellationToken cancellationToken)
-    {
-        await _acking.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!ReferenceEquals(_channel, channel) || !channel.IsOpen) return; // a stream keeps its records: nothing to give back
-            await channel.BasicAckAsync(deliveryTag, multiple: true, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _acking.Release();
         }
     }
 
@@ -165,9 +114,9 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
 
     /// <summary>A new subscription of <paramref name="key"/>: its own bounded buffer (add it before <see cref="StartAsync"/>
     /// on a reader of its own, so nothing delivered first passes it by).</summary>
-    public Subscriber Add(string key, int capacity)
+    public StreamSubscriber Add(string key, int capacity)
     {
-        var subscriber = new Subscriber(key, Channel.CreateBounded<StreamRecord>(new BoundedChannelOptions(capacity)
+        var subscriber = new StreamSubscriber(key, Channel.CreateBounded<StreamRecord>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = false, // a shared reader, then the reader it moves to
@@ -178,56 +127,43 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     }
 
     /// <summary>Takes over a subscription from a shared reader, with what was delivered to it (run, sequence).</summary>
-    public void Adopt(Subscriber subscriber, byte[]? run, long sequence)
+    public void Adopt(StreamSubscriber subscriber, byte[]? run, long sequence)
     {
         subscriber.Current = this;
-        lock (_gate)
-        {
-            var keys = new Dictionary<string, KeyFeed>(_keys, StringComparer.Ordinal);
-            keys[subscriber.Key] = keys.TryGetValue(subscriber.Key, out var feed) ? feed.With(subscriber)
-                : new KeyFeed(subscriber.Key, [subscriber], run, sequence);
-            Volatile.Write(ref _keys, keys);
-        }
+        _keys.Add(subscriber, run, sequence);
     }
 
     /// <summary>Ends a subscription (the client closes the reader once <see cref="IsEmpty"/>).</summary>
-    public void Remove(Subscriber subscriber)
+    public void Remove(StreamSubscriber subscriber)
     {
         subscriber.Buffer.Writer.TryComplete();
-        Detach(subscriber);
+        _keys.Remove(subscriber);
     }
 
-    /// <summary>Stops feeding a subscription: it ended, or moves to a reader of its own.</summary>
-    private void Detach(Subscriber subscriber)
-    {
-        lock (_gate)
-        {
-            if (!_keys.TryGetValue(subscriber.Key, out var feed)) return;
-            var keys = new Dictionary<string, KeyFeed>(_keys, StringComparer.Ordinal);
-            if (feed.Without(subscriber) is { } left) keys[subscriber.Key] = left;
-            else keys.Remove(subscriber.Key);
-            Volatile.Write(ref _keys, keys);
-        }
-    }
+    /// <summary>Ends the subscriptions of <paramref name="key"/> with <paramref name="reason"/> (their enumerations throw it).</summary>
+    public void End(string key, Exception reason) => _keys.End(key, reason);
 
-    private async Task AttachAsync(GatewayStart from, CancellationToken cancellationToken)
+    private Task AttachAsync(GatewayStart from, CancellationToken cancellationToken) =>
+        _channel.OpenAsync(_context.Link.Connection, _stream, from, _context.Options.Prefetch,
+            channel => new StreamConsumer(this, channel, Math.Max(1, _context.Options.Prefetch / 4)), cancellationToken);
+
+    /// <summary>One delivery of this reader's channel (<see cref="StreamConsumer"/>).</summary>
+    public Task TakeAsync(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        _intake.TakeAsync(properties, body, cancellationToken);
+
+    /// <summary>Acknowledges up to <paramref name="deliveryTag"/> on <paramref name="channel"/> unless it is closing or lost.</summary>
+    public Task AcknowledgeAsync(IChannel channel, ulong deliveryTag, CancellationToken cancellationToken) =>
+        _channel.AcknowledgeAsync(channel, deliveryTag, cancellationToken);
+
+    /// <summary>
+    /// The broker cancelled the consumer and left its channel open (a stream deleted, or a member lost): nothing more
+    /// comes on it. A loss like the channel's, but the place is in doubt (<see cref="StreamPlace.ResumeFromAsync"/>).
+    /// </summary>
+    public void CancelledByBroker(IChannel channel)
     {
-        // Never two consumers feeding one reader: the old channel is closed (lost) or closed here.
-        await CloseChannelAsync(cancellationToken).ConfigureAwait(false);
-        var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _lost = lost;
-        var channel = await _owner.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        channel.ChannelShutdownAsync += (_, e) =>
-        {
-            lost.TrySetResult(e.ReplyText);
-            return Task.CompletedTask;
-        };
-        await _acking.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        _channel = channel; // the one place besides CloseChannelAsync that sets it, under the same semaphore
-        _acking.Release();
-        await channel.BasicQosAsync(0, _owner.Options.Prefetch, false, cancellationToken).ConfigureAwait(false);
-        await channel.BasicConsumeAsync(_stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
-            new Dictionary<string, object?> { ["x-stream-offset"] = from.ToArgument() }, new Consumer(this, channel), cancellationToken).ConfigureAwait(false);
+        if (!_channel.IsCurrent(channel)) return; // closed by this reader: not a loss
+        _place.CancelledByBroker();
+        _channel.Lose("the broker cancelled the consumer (the stream was deleted or lost a member)");
     }
 
     private async Task KeepAttachedAsync()
@@ -238,63 +174,64 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
             string reason;
             try
             {
-                reason = await _lost.Task.WaitAsync(stop).ConfigureAwait(false);
+                reason = await _channel.Lost.WaitAsync(stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            Log.Lost(_logger, _trId, _stream, reason, _lastOffset);
-            var backoff = new Retry.ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
-            var attached = false;
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    await Task.Delay(backoff.Current, _owner.Options.TimeProvider, stop).ConfigureAwait(false);
-                    await _owner.ConnectAsync(stop).ConfigureAwait(false);
-                    // Attach once; when only the claims failed (the gateway still reconnecting), retry the claims alone.
-                    if (!attached || _lost.Task.IsCompleted)
-                    {
-                        await AttachAsync(await ResumeFromAsync(stop).ConfigureAwait(false), stop).ConfigureAwait(false);
-                        attached = true;
-                    }
-                    await ClaimAgainAsync(stop).ConfigureAwait(false);
-                    Log.Resumed(_logger, _trId, _stream, _lastOffset + 1);
-                    break;
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception e)
-                {
-                    Log.RetryFailed(_logger, _trId, _stream, e.Message);
-                    backoff.Grow();
-                }
-            }
+            StreamReaderLog.Lost(_context.Logger, _trId, _stream, reason, _place.Offset);
+            if (!await ReattachAsync(stop).ConfigureAwait(false)) return;
         }
     }
 
-    /// <summary>Ends the subscriptions of <paramref name="key"/> with <paramref name="reason"/> (their enumerations throw it).</summary>
-    public void End(string key, Exception reason)
+    /// <summary>After a loss: connects, attaches again where the place says and claims the keys again, with backoff until it
+    /// succeeds (true) or the reader is disposed (false).</summary>
+    private async Task<bool> ReattachAsync(CancellationToken stop)
     {
-        if (Volatile.Read(ref _keys).TryGetValue(key, out var feed))
-            foreach (var subscriber in feed.Subscribers) subscriber.Buffer.Writer.TryComplete(reason);
+        var backoff = new Retry.ExponentialBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
+        var attached = false;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(backoff.Current, _context.Options.TimeProvider, stop).ConfigureAwait(false);
+                await _context.Link.ConnectAsync(stop).ConfigureAwait(false);
+                // Attach once; when only the claims failed (the gateway still reconnecting), retry the claims alone.
+                if (!attached || _channel.Lost.IsCompleted)
+                {
+                    await AttachAsync(await _place.ResumeFromAsync(stop).ConfigureAwait(false), stop).ConfigureAwait(false);
+                    attached = true;
+                }
+                await ClaimAgainAsync(stop).ConfigureAwait(false);
+                StreamReaderLog.Resumed(_context.Logger, _trId, _stream, _place.Offset + 1);
+                return true;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception e)
+            {
+                StreamReaderLog.RetryFailed(_context.Logger, _trId, _stream, e.Message);
+                backoff.Grow();
+            }
+        }
+        return false;
     }
 
     /// <summary>After a reconnect: every key claimed again; a key KIS now refuses ends its subscriptions with the refusal.</summary>
     private async Task ClaimAgainAsync(CancellationToken cancellationToken)
     {
-        foreach (var feed in Volatile.Read(ref _keys).Values)
+        foreach (var feed in _keys.Feeds)
         {
             try
             {
-                await _owner.ClaimAsync(_trId, feed.Key, cancellationToken, renewal: true).ConfigureAwait(false);
+                await _context.Claims.ClaimAsync(_trId, feed.Key, cancellationToken, renewal: true).ConfigureAwait(false);
             }
             catch (KisSubscriptionException e)
             {
-                foreach (var subscriber in feed.Subscribers) subscriber.Buffer.Writer.TryComplete(e); // the consumer hears it
+                StreamKeyTable.End(feed, e); // the consumer hears it
             }
         }
     }
@@ -303,47 +240,8 @@ internal sealed partial class GatewayStreamReader : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Cancel();
-        foreach (var feed in Volatile.Read(ref _keys).Values)
-            foreach (var subscriber in feed.Subscribers) subscriber.Buffer.Writer.TryComplete();
-        await CloseChannelAsync().ConfigureAwait(false);
+        _keys.EndAll();
+        await _channel.CloseAsync().ConfigureAwait(false);
         if (_keeper is not null) await _keeper.ConfigureAwait(false);
-    }
-
-    /// <summary>One subscription: its key and its bounded buffer.</summary>
-    internal sealed class Subscriber(string key, Channel<StreamRecord> buffer)
-    {
-        /// <summary>The reader feeding it now (it may move from a shared reader to one of its own); the client's readers gate guards it.</summary>
-        public GatewayStreamReader? Current;
-
-        /// <summary>Set when its enumeration ended (the client's readers gate guards it): a pending move is dropped.</summary>
-        public bool Ended;
-
-        public string Key { get; } = key;
-        public Channel<StreamRecord> Buffer { get; } = buffer;
-        public ChannelReader<StreamRecord> Reader => Buffer.Reader;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(41, LogLevel.Warning, "Stream reader {TrId} ({Stream}) lost the broker ({Reason}) after offset {Offset}; reconnecting")]
-        public static partial void Lost(ILogger logger, string trId, string stream, string reason, long offset);
-
-        [LoggerMessage(42, LogLevel.Information, "Stream reader {TrId} ({Stream}) resumed from offset {Offset}")]
-        public static partial void Resumed(ILogger logger, string trId, string stream, long offset);
-
-        [LoggerMessage(46, LogLevel.Warning, "Stream reader {TrId} key {TrKey}: seq went back to {Sequence} within a run, further than a resend can: " +
-            "delivered, count restarted (a record the gateway did not publish reached the stream? {Resets} so far, logged at 1, 2, 4 …)")]
-        public static partial void SequenceWentBack(ILogger logger, string trId, string trKey, long sequence, long resets);
-
-        [LoggerMessage(64, LogLevel.Debug, "Stream reader {TrId} ({Stream}): this broker node holds no replica of the stream yet; trying again")]
-        public static partial void ReplicaNotYetStarted(ILogger logger, string trId, string stream);
-
-        [LoggerMessage(65, LogLevel.Warning, "Stream reader {TrId} ({Stream}) found the stream created again (offset {Offset} no longer "
-            + "holds what it took there): reading it from its first record. What was published while it was missing never reached the "
-            + "broker: GapDetected reports the trades")]
-        public static partial void StartedOver(ILogger logger, string trId, string stream, long offset);
-
-        [LoggerMessage(43, LogLevel.Debug, "Stream reader {TrId} ({Stream}): reconnect failed ({Reason})")]
-        public static partial void RetryFailed(ILogger logger, string trId, string stream, string reason);
     }
 }

@@ -1,59 +1,45 @@
-using Kis.Realtime.Gateway.Internal;
-using Kis.Realtime.Gateway.Wire;
+namespace Kis.Realtime.Gateway.Internal;
 
-namespace Kis.Realtime.Gateway;
-
-public sealed partial class KisGatewayClient
+/// <summary>
+/// The client's stream readers: one shared reader per stream for its live subscriptions, one of its own for each replaying
+/// subscription or one that did not keep up with its shared reader. Attaches subscriptions, moves them, closes readers
+/// left empty, and ends them all at the client's disposal.
+/// </summary>
+internal sealed class GatewayReaderPool(GatewayReaderContext context)
 {
-    // Guards _liveReaders, _readers and each subscriber's Current/Ended. Never held across broker I/O: a slow attach (a
-    // stream replica not started yet, a slow broker) must not hold up every other subscription, nor DisposeAsync.
+    // Guards _liveReaders, _readers and each subscriber's Current/Ended. Never held across broker I/O: a slow attach
+    // (a stream replica not started yet, a slow broker) must not hold up every other subscription, nor the disposal.
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
         Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
-    private readonly SemaphoreSlim _readersGate = new(1, 1);
+    private readonly SemaphoreSlim _gate = new(1, 1);
     // One shared reader per stream for live subscriptions: a TR's stream is read once whatever the number of keys.
     private readonly Dictionary<string, GatewayStreamReader> _liveReaders = new(StringComparer.Ordinal);
     // Every open reader (shared and of their own), ended when the client is disposed.
     private readonly HashSet<GatewayStreamReader> _readers = [];
     private int _openReaders;
 
-    /// <summary>
-    /// Claims a key at the gateway; KIS's refusal comes back typed. A first claim (<paramref name="renewal"/> false) is
-    /// followed by <see cref="Hold"/>; until then DisposeAsync waits for it. A renewal (after a reconnect) claims a key
-    /// already held.
-    /// </summary>
-    /// <exception cref="KisSubscriptionException">KIS refused the key.</exception>
-    /// <exception cref="ObjectDisposedException">The client is closing (first claims only).</exception>
-    internal async Task<TimeSpan> ClaimAsync(string trId, string key, CancellationToken cancellationToken, bool renewal = false)
-    {
-        if (!renewal) BeginClaim();
-        try
-        {
-            var reply = await RequestAsync(new GatewayRequest(GatewayOp.Subscribe, trId, key, _options.ConsumerId), cancellationToken).ConfigureAwait(false);
-            if (!reply.Ok) throw Refusal(reply, trId, key);
-            return TimeSpan.FromMilliseconds(reply.LeaseMs ?? 30_000);
-        }
-        catch when (!renewal)
-        {
-            ClaimFailed();
-            throw;
-        }
-    }
+    /// <summary>Stream readers open now (shared live ones and ones of their own), for tests and status.</summary>
+    public int Open => Volatile.Read(ref _openReaders);
+
+    /// <summary>Tests only: runs before each stream reader attaches (a slow broker, a replica not started yet).</summary>
+    public Func<CancellationToken, Task>? AttachHook { get; set; }
+
+    public Task BeforeAttach(CancellationToken cancellationToken) => AttachHook?.Invoke(cancellationToken) ?? Task.CompletedTask;
 
     /// <summary>
     /// A subscription of <paramref name="key"/> on <paramref name="stream"/>: live ones join the stream's shared reader
     /// (started first if there is none yet), replaying ones get a reader of their own starting at <paramref name="start"/>.
     /// The subscription is in place before its reader consumes anything, so no first record passes it by.
     /// </summary>
-    private async Task<GatewayStreamReader.Subscriber> AttachAsync(string stream, string trId, string key, GatewayStart start,
-        CancellationToken cancellationToken)
+    public async Task<StreamSubscriber> AttachAsync(string stream, string trId, string key, GatewayStart start, CancellationToken cancellationToken)
     {
         GatewayStreamReader reader;
-        GatewayStreamReader.Subscriber subscriber;
+        StreamSubscriber subscriber;
         var starting = false;
-        await _readersGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(context.Link.IsClosed, typeof(KisGatewayClient));
             var live = start.Kind == GatewayStartKind.Live;
             if (live && _liveReaders.TryGetValue(stream, out var shared))
             {
@@ -61,15 +47,15 @@ public sealed partial class KisGatewayClient
             }
             else
             {
-                reader = new GatewayStreamReader(this, stream, trId, start, shared: live, _logger);
+                reader = new GatewayStreamReader(context, this, stream, trId, start, shared: live);
                 Track(reader, live); // a live subscription of the same TR joins it while it attaches
                 starting = true;
             }
-            subscriber = reader.Add(key, _options.SubscriptionCapacity);
+            subscriber = reader.Add(key, context.Options.SubscriptionCapacity);
         }
         finally
         {
-            _readersGate.Release();
+            _gate.Release();
         }
         try
         {
@@ -89,7 +75,7 @@ public sealed partial class KisGatewayClient
     private async Task ForgetAsync(GatewayStreamReader reader)
     {
         bool dispose;
-        await _readersGate.WaitAsync().ConfigureAwait(false);
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             dispose = _readers.Remove(reader);
@@ -98,7 +84,7 @@ public sealed partial class KisGatewayClient
         }
         finally
         {
-            _readersGate.Release();
+            _gate.Release();
         }
         if (dispose) await reader.DisposeAsync().ConfigureAwait(false);
     }
@@ -108,23 +94,23 @@ public sealed partial class KisGatewayClient
     /// of the record it could not take, with what it was delivered (run, sequence), so nothing is lost or repeated.
     /// Runs off the delivery path (the shared reader must not wait).
     /// </summary>
-    internal void MoveToOwnReader(GatewayStreamReader.Subscriber subscriber, GatewayStreamReader from, long offset, byte[]? run, long sequence)
+    public void MoveToOwnReader(StreamSubscriber subscriber, GatewayStreamReader from, long offset, byte[]? run, long sequence)
         => _ = MoveAsync(subscriber, from, offset, run, sequence);
 
-    private async Task MoveAsync(GatewayStreamReader.Subscriber subscriber, GatewayStreamReader from, long offset, byte[]? run, long sequence)
+    private async Task MoveAsync(StreamSubscriber subscriber, GatewayStreamReader from, long offset, byte[]? run, long sequence)
     {
         var disposeFrom = false;
         GatewayStreamReader? own = null;
-        await _readersGate.WaitAsync().ConfigureAwait(false);
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (!subscriber.Ended && _disposed)
+            if (!subscriber.Ended && context.Link.IsClosed)
             {
                 subscriber.Buffer.Writer.TryComplete(); // the client closed meanwhile: its enumeration ends as the others did
             }
             else if (!subscriber.Ended)
             {
-                own = new GatewayStreamReader(this, from.Stream, from.TrId, GatewayStart.FromOffset(offset), shared: false, _logger);
+                own = new GatewayStreamReader(context, this, from.Stream, from.TrId, GatewayStart.FromOffset(offset), shared: false);
                 own.Adopt(subscriber, run, sequence);
                 Track(own, live: false);
             }
@@ -132,28 +118,28 @@ public sealed partial class KisGatewayClient
         }
         finally
         {
-            _readersGate.Release();
+            _gate.Release();
         }
         if (disposeFrom) await from.DisposeAsync().ConfigureAwait(false);
         if (own is null) return;
         try
         {
             await own.StartAsync(CancellationToken.None).ConfigureAwait(false); // outside the gate
-            Log.MovedToOwnReader(_logger, from.TrId, subscriber.Key, offset);
+            GatewayClientLog.MovedToOwnReader(context.Logger, from.TrId, subscriber.Key, offset);
         }
         catch (Exception e)
         {
-            subscriber.Buffer.Writer.TryComplete(Lost(e.Message)); // its enumeration ends with the reason
+            subscriber.Buffer.Writer.TryComplete(context.Link.Lost(e.Message)); // its enumeration ends with the reason
             await ForgetAsync(own).ConfigureAwait(false);
         }
     }
 
     /// <summary>Ends a subscription; a reader left without subscriptions is closed.</summary>
-    private async Task DetachAsync(GatewayStreamReader.Subscriber subscriber)
+    public async Task DetachAsync(StreamSubscriber subscriber)
     {
         GatewayStreamReader? reader;
         var dispose = false;
-        await _readersGate.WaitAsync().ConfigureAwait(false);
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             subscriber.Ended = true;
@@ -166,7 +152,7 @@ public sealed partial class KisGatewayClient
         }
         finally
         {
-            _readersGate.Release();
+            _gate.Release();
         }
         if (dispose) await reader!.DisposeAsync().ConfigureAwait(false);
     }
@@ -189,10 +175,10 @@ public sealed partial class KisGatewayClient
     }
 
     /// <summary>Closes every reader: their subscriptions' enumerations end.</summary>
-    private async Task CloseReadersAsync()
+    public async Task CloseAllAsync()
     {
         GatewayStreamReader[] readers;
-        await _readersGate.WaitAsync().ConfigureAwait(false);
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             readers = [.. _readers];
@@ -202,15 +188,15 @@ public sealed partial class KisGatewayClient
         }
         finally
         {
-            _readersGate.Release();
+            _gate.Release();
         }
         foreach (var reader in readers) await reader.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Ends every subscription of <paramref name="trId"/> <paramref name="key"/> with <paramref name="reason"/>.</summary>
-    private async Task EndSubscriptionsAsync(string trId, string key, Exception reason)
+    public async Task EndSubscriptionsAsync(string trId, string key, Exception reason)
     {
-        await _readersGate.WaitAsync().ConfigureAwait(false);
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             foreach (var reader in _readers)
@@ -218,15 +204,7 @@ public sealed partial class KisGatewayClient
         }
         finally
         {
-            _readersGate.Release();
+            _gate.Release();
         }
     }
-
-    /// <summary>Tests only: runs before each stream reader attaches (a slow broker, a replica not started yet).</summary>
-    internal Func<CancellationToken, Task>? AttachHook;
-
-    internal Task BeforeAttach(CancellationToken cancellationToken) => AttachHook?.Invoke(cancellationToken) ?? Task.CompletedTask;
-
-    /// <summary>Stream readers open now (shared live ones and ones of their own), for tests and status.</summary>
-    internal int OpenReaders => Volatile.Read(ref _openReaders);
 }

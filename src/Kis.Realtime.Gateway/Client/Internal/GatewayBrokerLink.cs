@@ -1,18 +1,49 @@
-using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Gateway.Wire;
+using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Kis.Realtime.Gateway;
+namespace Kis.Realtime.Gateway.Internal;
 
-/// <summary>The broker connection and request/reply with the gateway.</summary>
-public sealed partial class KisGatewayClient
+/// <summary>
+/// The client's broker connection and its request/reply with the gateway: connecting (with retries), the reply queue
+/// and its consumer, the request channel (opened again when the broker closes it), the requests waiting for their
+/// answers. Connecting and dropping the connection are serialised by <see cref="_connectGate"/>; the state moves it
+/// causes go to <see cref="GatewayClientState"/>.
+/// </summary>
+internal sealed class GatewayBrokerLink(KisGatewayClientOptions options, ILogger logger, GatewayClientState state, Func<int> openReaders)
 {
-    /// <summary>Connects to the broker (optional: the first subscription connects).</summary>
-    /// <exception cref="KisConnectionException">The broker cannot be reached.</exception>
+    private readonly KisGatewayClientOptions _options = options;
+    private readonly ILogger _logger = logger;
+    private readonly GatewayClientState _state = state;
+    private readonly Func<int> _openReaders = openReaders; // a loss with readers open is Reconnecting (they reconnect), else Closed
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
+        Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
+    private readonly SemaphoreSlim _connectGate = new(1, 1); // guards _connection, _requests, _replyQueue writes
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<GatewayReply>> _pending = new();
+    private IConnection? _connection;
+    private IChannel? _requests;
+    private string? _replyQueue;
+    private volatile bool _closed;
+
+    /// <summary>True once the client's disposal released its claims: nothing connects again.</summary>
+    public bool IsClosed => _closed;
+
+    /// <summary>From now on <see cref="ConnectAsync"/> throws <see cref="ObjectDisposedException"/>.</summary>
+    public void BeginClose() => _closed = true;
+
+    /// <summary>Drops the connection for good (the last step of the client's disposal but the state's).</summary>
+    public async Task CloseAsync()
+    {
+        await _connectGate.WaitAsync().ConfigureAwait(false);
+        try { await DropConnectionAsync().ConfigureAwait(false); }
+        finally { _connectGate.Release(); }
+    }
+
+    /// <summary>Connects to the broker unless connected (<see cref="KisGatewayClient.ConnectAsync"/>).</summary>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_closed, typeof(KisGatewayClient));
         if (_connection is { IsOpen: true }) return;
         await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -20,16 +51,16 @@ public sealed partial class KisGatewayClient
             if (_connection is { IsOpen: true }) return;
             using var span = GatewayClientActivities.StartConnect(again: _connection is not null, _options.Endpoint);
             // A first connect (from Closed) is Connecting; after a loss the state stays Reconnecting until it succeeds.
-            MoveTo(KisConnectionState.Connecting, null, onlyFrom: previous => previous == KisConnectionState.Closed);
+            _state.MoveTo(KisConnectionState.Connecting, null, onlyFrom: previous => previous == KisConnectionState.Closed);
             try
             {
                 await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
-                MoveTo(KisConnectionState.Connected, null);
+                _state.MoveTo(KisConnectionState.Connected, null);
             }
             catch (Exception e)
             {
                 GatewayClientActivities.Fail(span, e);
-                MoveTo(KisConnectionState.Closed, e.Message, onlyFrom: previous => previous == KisConnectionState.Connecting);
+                _state.MoveTo(KisConnectionState.Closed, e.Message, onlyFrom: previous => previous == KisConnectionState.Connecting);
                 throw;
             }
         }
@@ -50,7 +81,7 @@ public sealed partial class KisGatewayClient
             // Not a close of ours (disposal, or a reconnect replacing it): lost. Stream readers reconnect by themselves;
             // without any, nothing does until the next request (Closed, as before the first connect).
             if (e.Initiator != ShutdownInitiator.Application)
-                MoveTo(OpenReaders > 0 ? KisConnectionState.Reconnecting : KisConnectionState.Closed, e.ReplyText,
+                _state.MoveTo(_openReaders() > 0 ? KisConnectionState.Reconnecting : KisConnectionState.Closed, e.ReplyText,
                     onlyFrom: previous => previous == KisConnectionState.Connected);
             return Task.CompletedTask;
         };
@@ -103,7 +134,7 @@ public sealed partial class KisGatewayClient
                 if (IsPermanent(e) || _options.TimeProvider.GetUtcNow() + delay > deadline)
                     throw new KisConnectionException(new Uri(_options.Endpoint.DisplayUri), $"RabbitMQ is not reachable: {reason}" +
                         (attempt > 1 ? $" ({attempt} attempts)" : ""), e);
-                if ((attempt & (attempt - 1)) == 0) Log.ConnectRetry(_logger, _options.Endpoint.DisplayUri, reason, attempt, delay.TotalSeconds);
+                if ((attempt & (attempt - 1)) == 0) GatewayClientLog.ConnectRetry(_logger, _options.Endpoint.DisplayUri, reason, attempt, delay.TotalSeconds);
                 await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 backoff.Grow();
             }
@@ -159,12 +190,12 @@ public sealed partial class KisGatewayClient
         }
     }
 
-    internal KisConnectionException Lost(string reason) => new(new Uri(_options.Endpoint.DisplayUri), $"Connection to RabbitMQ lost: {reason}");
+    public KisConnectionException Lost(string reason) => new(new Uri(_options.Endpoint.DisplayUri), $"Connection to RabbitMQ lost: {reason}");
 
-    internal IConnection Connection => _connection ?? throw new InvalidOperationException("Not connected.");
+    public IConnection Connection => _connection ?? throw new InvalidOperationException("Not connected.");
 
     /// <summary>Sends a request to the gateway and waits for its answer.</summary>
-    internal async Task<GatewayReply> RequestAsync(GatewayRequest request, CancellationToken cancellationToken)
+    public async Task<GatewayReply> RequestAsync(GatewayRequest request, CancellationToken cancellationToken)
     {
         var requests = await RequestChannelAsync(cancellationToken).ConfigureAwait(false);
         var id = Guid.NewGuid().ToString("N");
@@ -198,15 +229,7 @@ public sealed partial class KisGatewayClient
         }
     }
 
-    /// <summary>The gateway's figures (what <c>kisrt gateway status</c> shows).</summary>
-    /// <exception cref="KisConnectionException">The broker or the gateway cannot be reached.</exception>
-    public async Task<GatewayStatus> GetStatusAsync(CancellationToken cancellationToken = default)
-    {
-        var reply = await RequestAsync(new GatewayRequest(GatewayOp.Status), cancellationToken).ConfigureAwait(false);
-        return (reply.Status is { } status ? GatewayStatusJson.Json.FromElement(status) : null)
-               ?? throw new InvalidOperationException($"The gateway answered without a status: {reply.Error} {reply.Message}");
-    }
-
+    /// <summary>Under <see cref="_connectGate"/>: closes the connection (its readers' channels with it).</summary>
     private async Task DropConnectionAsync()
     {
         var connection = _connection;

@@ -4,26 +4,56 @@ using RabbitMQ.Client;
 namespace Kis.Realtime.Gateway.Internal;
 
 /// <summary>
-/// Where the reader attaches again after a loss. Normally one past its place (the last offset it took). But when the
-/// broker cancelled its consumer, the stream may have been deleted and created again (an operator changing its
-/// settings): the new stream's offsets start over at 0, so attaching after the old place would wait until the new stream
-/// reached it and skip everything before (seen in a test: 131 messages). A stream never loses its tail, so the place
-/// still holding the message the reader took there proves it is the same stream; anything else means it started over,
-/// and everything in it came after what was delivered: it is read from its first record.
+/// A stream reader's place: the last stream offset it took, and where it attaches again after a loss. Normally one past
+/// its place. But when the broker cancelled its consumer, the stream may have been deleted and created again (an operator
+/// changing its settings): the new stream's offsets start over at 0, so attaching after the old place would wait until
+/// the new stream reached it and skip everything before (seen in a test: 131 messages). A stream never loses its tail, so
+/// the place still holding the message the reader took there proves it is the same stream; anything else means it
+/// started over, and everything in it came after what was delivered: it is read from its first record.
+/// <para>Moved by the delivery path (one delivery at a time) and by the reconnect loop after the channel was lost: never both
+/// at once, so no lock.</para>
 /// </summary>
-internal sealed partial class GatewayStreamReader
+internal sealed class StreamPlace(GatewayReaderContext context, string stream, string trId, GatewayStart start)
 {
-    /// <summary>The start of the next attach: one past the place, or the first record of a stream that started over.</summary>
-    private async Task<GatewayStart> ResumeFromAsync(CancellationToken cancellationToken)
+    private long _lastOffset = -1;
+    // The headers of the message at _lastOffset: after a broker cancel, the stream holding the same message there is the
+    // same stream. Written by the delivery path only.
+    private IDictionary<string, object?>? _lastHeaders;
+    // Set when the broker cancelled the consumer with its channel left open (a stream deleted, or a member lost).
+    private volatile bool _cancelledByBroker;
+
+    /// <summary>The last offset taken (-1 before any).</summary>
+    public long Offset => _lastOffset;
+
+    /// <summary>True when the message at <paramref name="offset"/> was taken before (a reconnect delivers it again).</summary>
+    public bool TakenBefore(long offset) => offset >= 0 && offset <= _lastOffset;
+
+    /// <summary>The message being taken: its headers name it (<see cref="StartedOverAsync"/> compares them).</summary>
+    public void Taking(IDictionary<string, object?>? headers) => _lastHeaders = headers;
+
+    /// <summary>The message at <paramref name="offset"/> was taken: the place moves on.</summary>
+    public void Took(long offset)
     {
-        if (_lastOffset < 0) return _start;
+        if (offset >= 0) _lastOffset = offset;
+    }
+
+    /// <summary>
+    /// The broker cancelled the consumer and left its channel open (a stream deleted, or a member lost): the place is in
+    /// doubt (<see cref="ResumeFromAsync"/>).
+    /// </summary>
+    public void CancelledByBroker() => _cancelledByBroker = true;
+
+    /// <summary>The start of the next attach: one past the place, or the first record of a stream that started over.</summary>
+    public async Task<GatewayStart> ResumeFromAsync(CancellationToken cancellationToken)
+    {
+        if (_lastOffset < 0) return start;
         if (_cancelledByBroker)
         {
             // Throws while the stream is missing (404): the caller backs off and tries again until it is back.
             if (await StartedOverAsync(cancellationToken).ConfigureAwait(false))
             {
-                Interlocked.Increment(ref _owner.StartedOver);
-                Log.StartedOver(_logger, _trId, _stream, _lastOffset);
+                Interlocked.Increment(ref context.Counters.StartedOver);
+                StreamReaderLog.StartedOver(context.Logger, trId, stream, _lastOffset);
                 _lastOffset = -1;
                 _lastHeaders = null;
                 _cancelledByBroker = false;
@@ -43,7 +73,7 @@ internal sealed partial class GatewayStreamReader
     {
         var place = _lastOffset;
         var found = new TaskCompletionSource<IDictionary<string, object?>?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var channel = await _owner.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await context.Link.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
             await channel.BasicQosAsync(0, 1, false, cancellationToken).ConfigureAwait(false);
@@ -58,12 +88,12 @@ internal sealed partial class GatewayStreamReader
                 else await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken).ConfigureAwait(false);
             };
             // A stream takes no automatic acknowledgement.
-            await channel.BasicConsumeAsync(_stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
+            await channel.BasicConsumeAsync(stream, autoAck: false, consumerTag: "", noLocal: false, exclusive: false,
                 new Dictionary<string, object?> { ["x-stream-offset"] = place }, probe, cancellationToken).ConfigureAwait(false);
             IDictionary<string, object?>? there;
             try
             {
-                there = await found.Task.WaitAsync(_owner.Options.RequestTimeout, _owner.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                there = await found.Task.WaitAsync(context.Options.RequestTimeout, context.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -97,16 +127,5 @@ internal sealed partial class GatewayStreamReader
             if (!same) return false;
         }
         return true;
-    }
-
-    /// <summary>
-    /// The broker cancelled the consumer and left its channel open (a stream deleted, or a member lost): nothing more
-    /// comes on it. A loss like the channel's, but the place is in doubt (<see cref="ResumeFromAsync"/>).
-    /// </summary>
-    private void CancelledByBroker(IChannel channel)
-    {
-        if (!ReferenceEquals(Volatile.Read(ref _channel), channel)) return; // closed by this reader: not a loss
-        _cancelledByBroker = true;
-        _lost.TrySetResult("the broker cancelled the consumer (the stream was deleted or lost a member)");
     }
 }
