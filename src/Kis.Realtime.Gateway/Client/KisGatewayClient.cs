@@ -159,6 +159,11 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
             {
                 mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _disposal = mine.Task;
+                // In the same step as the disposal's start (as under the one lock before the split): from now on no claim
+                // starts, a subscription's end leaves the releasing to this call, and no connect moves the state from Closed.
+                // Neither lock is ever taken with this one the other way round.
+                _claims.BeginClose();
+                _state.Seal();
             }
             disposal = _disposal;
         }
@@ -169,8 +174,6 @@ public sealed partial class KisGatewayClient : IKisRealtimeClient
         }
         try
         {
-            _claims.BeginClose(); // from now on no claim starts, and a subscription's end leaves the releasing to this call
-            _state.Seal();
             await CloseAsync().ConfigureAwait(false);
         }
         finally

@@ -144,7 +144,7 @@ internal sealed class GatewayStreamReader : IAsyncDisposable
     public void End(string key, Exception reason) => _keys.End(key, reason);
 
     private Task AttachAsync(GatewayStart from, CancellationToken cancellationToken) =>
-        _channel.OpenAsync(_context.Link.Connection, _stream, from, _context.Options.Prefetch,
+        _channel.OpenAsync(() => _context.Link.Connection, _stream, from, _context.Options.Prefetch,
             channel => new StreamConsumer(this, channel, Math.Max(1, _context.Options.Prefetch / 4)), cancellationToken);
 
     /// <summary>One delivery of this reader's channel (<see cref="StreamConsumer"/>).</summary>

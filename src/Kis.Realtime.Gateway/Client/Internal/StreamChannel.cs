@@ -26,16 +26,17 @@ internal sealed class StreamChannel
     public void Lose(string reason) => _lost.TrySetResult(reason);
 
     /// <summary>
-    /// Opens a channel on <paramref name="connection"/> and consumes <paramref name="stream"/> from <paramref name="from"/>
-    /// with the consumer <paramref name="consumerFor"/> makes for it; the previous channel is closed first.
+    /// Opens a channel on the connection <paramref name="connection"/> gives and consumes <paramref name="stream"/> from
+    /// <paramref name="from"/> with the consumer <paramref name="consumerFor"/> makes for it; the previous channel is closed
+    /// first, and the connection read after that (a reconnect may replace it while the old channel closes).
     /// </summary>
-    public async Task OpenAsync(IConnection connection, string stream, GatewayStart from, ushort prefetch,
+    public async Task OpenAsync(Func<IConnection> connection, string stream, GatewayStart from, ushort prefetch,
         Func<IChannel, IAsyncBasicConsumer> consumerFor, CancellationToken cancellationToken)
     {
         await CloseAsync(cancellationToken).ConfigureAwait(false);
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         _lost = lost;
-        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await connection().CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         channel.ChannelShutdownAsync += (_, e) =>
         {
             lost.TrySetResult(e.ReplyText);

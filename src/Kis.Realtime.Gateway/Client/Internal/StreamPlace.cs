@@ -10,8 +10,9 @@ namespace Kis.Realtime.Gateway.Internal;
 /// the new stream reached it and skip everything before (seen in a test: 131 messages). A stream never loses its tail, so
 /// the place still holding the message the reader took there proves it is the same stream; anything else means it
 /// started over, and everything in it came after what was delivered: it is read from its first record.
-/// <para>Moved by the delivery path (one delivery at a time) and by the reconnect loop after the channel was lost: never both
-/// at once, so no lock.</para>
+/// <para>Moved by the delivery path (one channel, one delivery at a time) and by the reconnect loop after that channel was
+/// lost and closed; no lock, as before the reader was split. The one possible overlap: a delivery still running on a channel
+/// the broker cancelled.</para>
 /// </summary>
 internal sealed class StreamPlace(GatewayReaderContext context, string stream, string trId, GatewayStart start)
 {
