@@ -59,7 +59,7 @@ internal sealed class MarketClock
 
     /// <summary>KRX's regular open on <paramref name="date"/> (KST): 09:00, or later on a day of changed hours.</summary>
     private static DateTime KrxOpenOn(DateTime date) =>
-        MarketCalendar.KrxStocks.OpenOf(DateOnly.FromDateTime(date), TradingSessions.Regular).ToOffset(KoreaTime.Offset).DateTime;
+        MarketCalendar.KrxStocks.OpenOf(DateOnly.FromDateTime(date), TradingSessions.Regular).DateTime; // Seoul: +09:00
 
     private readonly double _resumeSeconds; // market seconds a restarted clock starts ahead of its start
 
