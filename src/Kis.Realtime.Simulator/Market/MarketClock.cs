@@ -2,7 +2,8 @@ namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
 /// The one market clock of a simulator, in KST. <see cref="MarketClockMode.Demo"/>: a trading day that starts at
-/// 09:00 on the KST date the simulator started (the next trading day when that is a Saturday or Sunday), running
+/// KRX's open (09:00; 10:00 on a late open) on the KST date the simulator started (the next trading day when that date
+/// does not trade: a weekend, a holiday), running
 /// <see cref="SimulatorOptions.ClockSpeed"/> times real time; demo days are the KRX+NXT day (08:00–20:00,
 /// <see cref="TradingHours.DemoDay"/>) back to back, trading days of the calendar only (after Friday 20:00 comes Monday
 /// 08:00), so a demo never goes quiet for long and no record is dated on a weekend (markets on another clock stamp a
@@ -20,12 +21,13 @@ internal sealed class MarketClock
     private static readonly MarketCalendar Days = TradingHours.DemoDay.Calendar;
     private static readonly TimeSpan DemoDayOpen = TradingHours.DemoDay.DayOpen;
     private static readonly double DemoDaySeconds = (TradingHours.DemoDay.DayClose - DemoDayOpen).TotalSeconds;
-    /// <summary>The demo starts at KRX's open (09:00), one hour into its 08:00–20:00 day.</summary>
-    private static readonly double DemoStartOffsetSeconds = (MarketCalendar.KrxStocks.Regular.Start - DemoDayOpen).TotalSeconds;
 
     private readonly TimeProvider _time;
     private readonly long _startTimestamp;
     private readonly DateTime _demoDate;
+    /// <summary>How far into its first 08:00–20:00 day the demo starts: at that day's KRX open (09:00; 10:00 on a late
+    /// open, the year's first trading day or the exam day, so data flows at once).</summary>
+    private readonly double _demoStartOffsetSeconds;
     private readonly DateTime? _scenarioStart;
     private DemoDay _lastDay; // the last demo day's date (see DemoDate)
 
@@ -41,18 +43,23 @@ internal sealed class MarketClock
         _startTimestamp = time.GetTimestamp();
         _demoDate = AddTradingDays(time.GetUtcNow().ToOffset(KoreaTime.Offset).Date, 0);
         _lastDay = new DemoDay(0, _demoDate);
+        _demoStartOffsetSeconds = (KrxOpenOn(_demoDate) - _demoDate - DemoDayOpen).TotalSeconds;
         if (resumeAt is { } resume && (Mode == MarketClockMode.Demo || _scenarioStart is not null))
             _resumeSeconds = Math.Max(0, _scenarioStart is { } from ? (resume - from).TotalSeconds : DemoSecondsOf(NextDemoMorningIfClosed(resume)));
     }
 
     /// <summary>
     /// Where a restarted demo clock continues: the saved time, or, when the saved KRX day had closed (15:30 or later),
-    /// 09:00 of the next trading day, as KIS's paper server has a new day overnight. Continuing at 16:00 left a
+    /// KRX's open on the next trading day, as KIS's paper server has a new day overnight. Continuing at 16:00 left a
     /// restarted simulator closed to stock orders (APBK0918) for the rest of its demo day.
     /// </summary>
     public static DateTime NextDemoMorningIfClosed(DateTime saved) =>
         saved.TimeOfDay < MarketCalendar.KrxStocks.Regular.End ? saved
-            : AddTradingDays(saved.Date, 1) + MarketCalendar.KrxStocks.Regular.Start;
+            : KrxOpenOn(AddTradingDays(saved.Date, 1));
+
+    /// <summary>KRX's regular open on <paramref name="date"/> (KST): 09:00, or later on a day of changed hours.</summary>
+    private static DateTime KrxOpenOn(DateTime date) =>
+        MarketCalendar.KrxStocks.OpenOf(DateOnly.FromDateTime(date), TradingSessions.Regular).DateTime; // Seoul: +09:00
 
     private readonly double _resumeSeconds; // market seconds a restarted clock starts ahead of its start
 
@@ -108,7 +115,7 @@ internal sealed class MarketClock
 
     private DateTime DemoAt(double seconds)
     {
-        var total = seconds + DemoStartOffsetSeconds;
+        var total = seconds + _demoStartOffsetSeconds;
         var day = Math.Floor(total / DemoDaySeconds);
         var into = total - day * DemoDaySeconds;
         return DemoDate((int)day) + DemoDayOpen + TimeSpan.FromSeconds(into);
@@ -155,6 +162,6 @@ internal sealed class MarketClock
         var cached = Volatile.Read(ref _lastDay);
         var day = market.Date >= cached.Date ? cached.Index + TradingDaysBetween(cached.Date, market.Date) : TradingDaysBetween(_demoDate, market.Date);
         var into = !Days.IsTradingDay(DateOnly.FromDateTime(market)) ? 0 : Math.Clamp((market.TimeOfDay - DemoDayOpen).TotalSeconds, 0, DemoDaySeconds);
-        return day * DemoDaySeconds + into - DemoStartOffsetSeconds;
+        return day * DemoDaySeconds + into - _demoStartOffsetSeconds;
     }
 }

@@ -180,7 +180,7 @@ public sealed class GatewayBarsAndGapsTests
         // Minutes without a trade make no bar, and a loaded machine's stalls leave many (at 1,800x a 33 ms stall is a minute):
         // a floor that says the day ran; the open and the close are checked below.
         Assert.True(reference.Count >= 100, $"{reference.Count} minutes from the open");
-        Assert.Equal("09:00", reference[0].Time);
+        Assert.Equal(Kis.Realtime.Tests.Bars.SimulatedClose.OpeningPrintMinute(liveAfterJoin), reference[0].Time);
         Assert.True(Kis.Realtime.Tests.Bars.SimulatedClose.IsClosingPrintMinute(reference[^1].Time), $"the day's last minute is {reference[^1].Time}");
         Assert.Equal(reference, fromStream); // minute by minute: nothing missing before 11:00, nothing twice after
         Assert.Equal(reference.Sum(m => m.Trades), lateTrades);

@@ -136,7 +136,7 @@ public sealed class FullDayBarsTests
         // market minutes without a trade (CI under load saw 290 of the ~350 minutes between VIs); the sources' agreement
         // below is exact whatever the count.
         Assert.True(rest.Count >= 100, $"{rest.Count} REST minutes over the day ({trades} trades)");
-        Assert.Equal("09:00", rest[0].Time);   // the opening auction print
+        Assert.Equal(SimulatedClose.OpeningPrintMinute(sim.MarketTime), rest[0].Time); // the opening auction print
         Assert.True(SimulatedClose.IsClosingPrintMinute(rest[^1].Time), rest[^1].Time); // the closing auction print, in its own minute
         Assert.Equal(rest, tickBars.Select(Of));
         Assert.Equal(rest, replayBars.Select(Of));

@@ -68,6 +68,34 @@ public sealed class MarketClockTests
         Assert.Equal(DateTime.ParseExact(expected, "yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), clock.Now());
     }
 
+    [Theory]
+    // A demo started on a day KRX does not trade, or on a day it opens late, starts at that day's KRX open, so data
+    // flows at once. Failed before (CI at any wall time): started on 2026-12-31 the demo began at 09:00 on 2027-01-04,
+    // the year's first trading day, whose KRX sessions open at 10:00, and no KRX stock traded for a market hour.
+    [InlineData("2026-12-31 10:00", "2027-01-04 10:00")] // the year-end closing day: the next year's first trading day
+    [InlineData("2027-01-01 00:00", "2027-01-04 10:00")] // New Year's Day
+    [InlineData("2027-11-18 15:00", "2027-11-18 10:00")] // the exam day (수능): KRX opens an hour late
+    [InlineData("2026-12-05 12:00", "2026-12-07 09:00")] // a Saturday: Monday's usual open
+    public void Demo_clock_started_before_a_late_open_starts_at_that_open(string wallKst, string expected)
+    {
+        var wall = new ManualTimeProvider(new DateTimeOffset(Parse(wallKst), TimeSpan.FromHours(9)));
+        var clock = new MarketClock(wall, MarketClockMode.Demo, speed: 60);
+        Assert.Equal(Parse(expected), clock.Now());
+        Assert.Equal(TimeSpan.Zero, clock.UntilOpen(TradingHours.Index, clock.Now()));
+        wall.Advance(TimeSpan.FromMinutes(1)); // a market hour on: the demo day runs on from there
+        Assert.Equal(Parse(expected).AddHours(1), clock.Now());
+    }
+
+    [Fact]
+    public void Demo_clock_restarted_after_the_close_before_a_late_open_opens_at_that_open()
+    {
+        var wall = new ManualTimeProvider(Kst(2026, 12, 30, 8, 0));
+        var clock = new MarketClock(wall, MarketClockMode.Demo, speed: 1, resumeAt: Parse("2026-12-30 16:00"));
+        Assert.Equal(Parse("2027-01-04 10:00"), clock.Now()); // failed before: 09:00, an hour before KRX opened
+    }
+
+    private static DateTime Parse(string kst) => DateTime.ParseExact(kst, "yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
     [Fact]
     public void Scenario_clock_restarted_after_the_close_continues_where_it_stopped()
     {

@@ -135,8 +135,9 @@ public sealed class MinuteChartTests
         var vi = new Kis.Realtime.Simulator.Market.ViSchedule(seed, "005930", StockVenue.Krx);
         var viStart = TimeOnly.FromTimeSpan(TimeSpan.FromSeconds(vi.StartOf(0)));
         // The clock held at the open until the subscription stands: the VI comes 2.5-3.5 s of wall time into the day, and a
-        // loaded machine may take that long to connect (the stock trades only while someone is subscribed).
-        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
+        // loaded machine may take that long to connect (the stock trades only while someone is subscribed). The demo day on
+        // an ordinary Monday: on a late open (a CI run on Dec 31 demos the year's first trading day, 10:00) the VI came first.
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime(wallStart: new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.FromHours(9)));
         await using var sim = await Sim.StartAsync(o => o with { ClockSpeed = 240, Pace = MarketPace.PerSecond(200), Seed = seed, TimeProvider = time });
         await using var c = await Sim.ClientAsync(sim);
         Assert.Equal("OPSP0000", (await c.RequestAsync("H0STCNT0", "005930")).MsgCd);

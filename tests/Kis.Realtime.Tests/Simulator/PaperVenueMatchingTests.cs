@@ -1,4 +1,3 @@
-using Kis.Realtime.Simulator;
 using Kis.Realtime.Simulator.Market;
 using Kis.Realtime.Simulator.Tape;
 using Kis.Realtime.Simulator.Trading;
@@ -15,7 +14,7 @@ public sealed class PaperVenueMatchingTests
     public void A_market_buy_larger_than_the_touch_walks_the_KRX_book_and_pays_no_less_than_the_ask()
     {
         // Issue 42, item 3: 1,500 shares with the ask at 47,000 once averaged 46,961, below the ask.
-        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var market = OrdinaryDay.Market();
         var venue = new PaperVenue(market);
         var now = market.Clock.Now();
         var krx = market.StockBookForOrders("015760");
@@ -40,7 +39,7 @@ public sealed class PaperVenueMatchingTests
     [Fact]
     public void A_limit_buy_at_the_bid_waits_for_the_book_s_volume_there_before_it_fills()
     {
-        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var market = OrdinaryDay.Market();
         var venue = new PaperVenue(market);
         var now = market.Clock.Now();
         var krx = market.StockBookForOrders("015760");
@@ -65,7 +64,7 @@ public sealed class PaperVenueMarketImpactTests
     [Fact]
     public void A_marketable_buy_lifts_the_KRX_offer_and_prints_on_the_KRX_and_unified_tapes_counted_in_both_days()
     {
-        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var market = OrdinaryDay.Market();
         var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10).AddMinutes(7); // the continuous session
         var krx = market.StockBookForOrders(Code);
@@ -97,7 +96,7 @@ public sealed class PaperVenueMarketImpactTests
     [Fact]
     public void During_a_VI_a_marketable_order_rests_and_the_market_does_not_trade_it()
     {
-        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var market = OrdinaryDay.Market();
         var venue = new PaperVenue(market);
         var krx = market.StockBookForOrders(Code);
         Assert.True(krx.Vi.Count > 0, "the seed gives this stock a VI");
@@ -114,7 +113,7 @@ public sealed class PaperVenueMarketImpactTests
     [Fact]
     public void An_order_after_the_open_before_anyone_asked_for_the_opening_print_trades_after_that_print_not_before_it()
     {
-        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var market = OrdinaryDay.Market();
         var venue = new PaperVenue(market);
         var krx = market.StockBookForOrders(Code);
         var day = market.Clock.Now().Date;
@@ -138,7 +137,7 @@ public sealed class PaperVenueMarketImpactTests
     [Fact]
     public void A_stock_order_is_neither_amended_through_the_futures_call_nor_filled_by_a_futures_trade_of_the_same_digits()
     {
-        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var market = OrdinaryDay.Market();
         var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
         var bid = market.StockBookForOrders(Code).Touch().Bid;
@@ -158,7 +157,7 @@ public sealed class PaperVenueMarketImpactTests
     [InlineData("201W09250", 1)] // KOSPI200 options under 10 points: 0.01
     public void Futures_and_options_orders_meet_KRX_s_tick_of_their_product(string code, long tick)
     {
-        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var market = OrdinaryDay.Market();
         var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders(code).Quote;
@@ -184,7 +183,7 @@ public sealed class PaperVenueAmendmentTests
     [Fact]
     public void A_stock_buy_amended_up_to_the_ask_takes_the_touch_at_once()
     {
-        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var market = OrdinaryDay.Market();
         var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10).AddMinutes(7);
         var krx = market.StockBookForOrders("015760");
@@ -213,7 +212,7 @@ public sealed class PaperVenueAmendmentTests
     [Fact]
     public void A_futures_sell_amended_down_to_the_bid_fills_at_the_bid_at_once()
     {
-        var market = new SimulatedMarket(SimulatorOptions.Default);
+        var market = OrdinaryDay.Market();
         var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10);
         var quote = market.DerivativeForOrders("101W09").Quote;

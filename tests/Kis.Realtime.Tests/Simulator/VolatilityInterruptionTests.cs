@@ -52,7 +52,10 @@ public sealed class VolatilityInterruptionTests
         // One reading moves it on by at most 100 ms of real time (6 market seconds): a sender stalled for longer than
         // the VI's two real seconds (seen at load 28) slows the market down instead of waking after the VI, which the
         // status feed, sent on change only, would then never show.
-        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime(maxStep: TimeSpan.FromMilliseconds(100));
+        // The demo day on an ordinary Monday: VIs keep their times (09:10 on) while a late open (the demo of a CI run on
+        // Dec 31 is the year's first trading day, opening at 10:00) left this VI before the open, and the test failed.
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime(maxStep: TimeSpan.FromMilliseconds(100),
+            wallStart: new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.FromHours(9)));
         await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.PerSecond(40), ClockSpeed = 60, Seed = seed, TimeProvider = time });
         await using var c = await Sim.ClientAsync(sim);
         await c.SubscribeAsync("H0STMKO0", Code);
