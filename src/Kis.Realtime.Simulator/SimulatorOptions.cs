@@ -57,7 +57,8 @@ public sealed record SimulatorCredential(string AppKey, string AppSecret, string
 public enum MarketClockMode
 {
     /// <summary>
-    /// A trading day that starts at 09:00 KST when the simulator starts and runs <see cref="SimulatorOptions.ClockSpeed"/>
+    /// A trading day that starts at KRX's open (09:00 KST; 10:00 on a late open such as a year's first trading day) when
+    /// the simulator starts and runs <see cref="SimulatorOptions.ClockSpeed"/>
     /// times real time; demo days run 08:00–20:00 back to back, weekdays only (Friday night is followed by Monday morning). Data flows at once.
     /// </summary>
     Demo,

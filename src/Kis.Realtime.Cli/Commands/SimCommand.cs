@@ -32,8 +32,9 @@ internal static class SimCommand
             "(POST /sim/step?frames=N), the market clock still in between" };
         var pingAnswer = new Option<string>("--ping-answer") { Description = "PINGPONG answers that count: any (pong frame or text echo, like KIS), text or " +
             "pong (strict, for tests)", DefaultValueFactory = _ => "any" };
-        var clock = new Option<string>("--clock") { Description = "market clock: demo (a trading day from 09:00 KST at start) or live (KST wall clock with " +
-            "trading hours; nothing at night or on weekends)", DefaultValueFactory = _ => "demo" };
+        var clock = new Option<string>("--clock") { Description = "market clock: demo (a trading day from KRX's open at start, " +
+            "09:00 KST or 10:00 on a late open) or live (KST wall clock with trading hours; nothing at night or on weekends)",
+            DefaultValueFactory = _ => "demo" };
         var clockSpeed = new Option<double>("--clock-speed") { Description = "demo clock speed: market seconds per real second (e.g. 60)",
             DefaultValueFactory = _ => 1.0 };
         var marketStart = new Option<string?>("--market-start") { Description = "a scenario: the market clock starts at this instant (e.g. " +
@@ -136,7 +137,7 @@ internal static class SimCommand
                 $"{sim.MarketTime:yyyy-MM-dd HH:mm:ss} KST"
             : options.Clock == MarketClockMode.Live
             ? $"  market clock  : live (KST wall clock, trading hours; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})"
-            : $"  market clock  : demo (trading day from 09:00 KST at start, {options.ClockSpeed:0.###}x; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})");
+            : $"  market clock  : demo (trading day from KRX's open at start, {options.ClockSpeed:0.###}x; now {sim.MarketTime:yyyy-MM-dd HH:mm:ss})");
         Console.WriteLine($"  venue state   : {sim.StateDescription}");
         Console.WriteLine(TryLine(wsUrl, restUrl, credential, KisrtInvocation(Environment.ProcessPath, Environment.GetEnvironmentVariable("PATH"),
             AppContext.BaseDirectory)));
