@@ -21,8 +21,17 @@ public sealed class PaperVenueTests
     [Fact]
     public async Task A_buy_inside_the_spread_fills_only_from_trades_through_it_partially_first_and_its_cancel_gives_exactly_one_notice()
     {
-        // The test makes every trade itself: the simulator's clock does not drive the market for the resting order.
-        await using var sim = await StartSimAsync(o => o with { RandomNotices = false, DriveRestingOrders = false });
+        // The test makes every trade itself: the simulator's clock does not drive the market for the resting order, and
+        // the market clock stands still at 09:00:01 of an ordinary day. A running clock let an unwatched stock catch up
+        // (Stock.CatchUp) when the machine paused the test for half a second or more: its caught-up trades, made later but
+        // timed before the order, rightly missed it, and the test, counting every trade at its bid as a fill, failed (CI at
+        // load, 2026-12-01).
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
+        await using var sim = await StartSimAsync(o => o with
+        {
+            RandomNotices = false, DriveRestingOrders = false, TimeProvider = time,
+            MarketStart = new DateTimeOffset(2026, 11, 23, 9, 0, 1, TimeSpan.FromHours(9)),
+        });
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
         await using var notices = client.SubscribeStockNoticesAsync().GetAsyncEnumerator();
@@ -128,14 +137,16 @@ public sealed class PaperVenueTests
         Assert.Equal(((quantity - filled).ToString(), orderNumber),
             (rows[cancelNumber].GetProperty("cnc_cfrm_qty").GetString(), rows[cancelNumber].GetProperty("orgn_odno").GetString()));
         Assert.Equal(filled.ToString(), daily.GetProperty("output2").GetProperty("tot_ccld_qty").GetString());
-        // The fills' commission (the backtest's rate), charged to the cash rounded up to the won, shown as KIS's estimate.
+        // The fills' commission (the backtest's rate), rounded up to the won in KIS's estimate.
         var commission = decimal.Ceiling(filled * limit * KisTradingCosts.DefaultCommissionRate);
         Assert.Equal(commission.ToString(), daily.GetProperty("output2").GetProperty("prsm_tlex_smtl").GetString());
         var possible = await GetAsync(sim, token, "/uapi/domestic-stock/v1/trading/inquire-psbl-order", "TTTC8908R",
             $"CANO={Account}&ACNT_PRDT_CD=01&PDNO={Code}&ORD_UNPR={limit}&ORD_DVSN=00&CMA_EVLU_AMT_ICLD_YN=N&OVRS_ICLD_YN=N");
         var markerReserve = market.StockBookForOrders(Code).LowerLimit;
-        // Free cash: less the shares bought and their commission, the open marker buy's reservation and its commission to come.
-        var free = decimal.Floor(100_000_000m - filled * limit - commission - markerReserve * (1 + KisTradingCosts.DefaultCommissionRate));
+        // Free cash, floored to the won: less the shares bought and their exact commission (the ledger keeps the cash
+        // exact; only the estimate above is rounded), the open marker buy's reservation and its commission to come.
+        var free = decimal.Floor(100_000_000m - filled * limit * (1 + KisTradingCosts.DefaultCommissionRate)
+            - markerReserve * (1 + KisTradingCosts.DefaultCommissionRate));
         Assert.Equal(free.ToString(), possible.GetProperty("output").GetProperty("ord_psbl_cash").GetString());
     }
 
