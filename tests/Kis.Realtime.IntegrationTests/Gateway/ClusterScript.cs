@@ -94,6 +94,23 @@ internal static class ClusterScript
         return run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
+    /// <summary>
+    /// Why a test that stops and starts RabbitMQ nodes of its own (<paramref name="nodes"/>, started by
+    /// <paramref name="start"/>) cannot run here, or null: it runs in CI (scripts/test.sh starts the nodes), where they are
+    /// up, or with <c>KISRT_TEST_CLUSTER=1</c> (the test starts them); it needs the rabbitmq-server package and root.
+    /// </summary>
+    public static string? SkipReason(string nodes, string start, Func<bool> up)
+    {
+        if (new RabbitFactAttribute().Skip is { } noBroker) return noBroker;
+        if (!File.Exists("/usr/lib/rabbitmq/bin/rabbitmq-server"))
+            return $"no rabbitmq-server package here: scripts/services.sh installs it, {start} starts {nodes}";
+        if (Environment.UserName != "root") return $"stops and starts {nodes}: needs root (CI runs the tests as root)";
+        var ci = Environment.GetEnvironmentVariable("CI") == "true";
+        if (!ci && Environment.GetEnvironmentVariable("KISRT_TEST_CLUSTER") != "1" && !up())
+            return $"{nodes} is not running: {start}, or KISRT_TEST_CLUSTER=1 to let the test start it";
+        return null;
+    }
+
     /// <summary>Whether something accepts connections on this loopback port.</summary>
     public static bool PortOpen(int port)
     {
@@ -117,17 +134,7 @@ internal static class ClusterScript
 /// </summary>
 internal sealed class ClusterFactAttribute : FactAttribute
 {
-    public ClusterFactAttribute()
-    {
-        Skip = new RabbitFactAttribute().Skip;
-        if (Skip is not null) return;
-        var ci = Environment.GetEnvironmentVariable("CI") == "true";
-        if (!File.Exists("/usr/lib/rabbitmq/bin/rabbitmq-server"))
-            Skip = "no rabbitmq-server package here: scripts/services.sh installs it, scripts/rabbitmq-cluster.sh start starts the cluster";
-        else if (Environment.UserName != "root")
-            Skip = "stops and starts cluster nodes: needs root (CI runs the tests as root)";
-        else if (!ci && Environment.GetEnvironmentVariable("KISRT_TEST_CLUSTER") != "1" && !ClusterScript.AllUp())
-            Skip = "the three-node RabbitMQ cluster is not running: scripts/rabbitmq-cluster.sh start (about 3 minutes the first time), " +
-                   "or KISRT_TEST_CLUSTER=1 to let the test start it";
-    }
+    public ClusterFactAttribute() =>
+        Skip = ClusterScript.SkipReason("the three-node RabbitMQ cluster", "scripts/rabbitmq-cluster.sh start (about 3 minutes the first time)",
+            ClusterScript.AllUp);
 }

@@ -29,17 +29,6 @@ internal static class SoloBroker
 /// </summary>
 internal sealed class SoloBrokerFactAttribute : FactAttribute
 {
-    public SoloBrokerFactAttribute()
-    {
-        Skip = new RabbitFactAttribute().Skip;
-        if (Skip is not null) return;
-        var ci = Environment.GetEnvironmentVariable("CI") == "true";
-        if (!File.Exists("/usr/lib/rabbitmq/bin/rabbitmq-server"))
-            Skip = "no rabbitmq-server package here: scripts/services.sh installs it, scripts/rabbitmq-cluster.sh start-solo starts the solo node";
-        else if (Environment.UserName != "root")
-            Skip = "kills and starts the solo RabbitMQ node: needs root (CI runs the tests as root)";
-        else if (!ci && Environment.GetEnvironmentVariable("KISRT_TEST_CLUSTER") != "1" && !SoloBroker.Up())
-            Skip = "the solo RabbitMQ node is not running: scripts/rabbitmq-cluster.sh start-solo (1-3 minutes on a busy machine), " +
-                   "or KISRT_TEST_CLUSTER=1 to let the test start it";
-    }
+    public SoloBrokerFactAttribute() =>
+        Skip = ClusterScript.SkipReason("the solo RabbitMQ node", "scripts/rabbitmq-cluster.sh start-solo (1-3 minutes on a busy machine)", SoloBroker.Up);
 }
