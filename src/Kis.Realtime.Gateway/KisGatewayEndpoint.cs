@@ -80,6 +80,10 @@ public sealed record KisGatewayEndpoint
     /// <summary>The stream queue holding every record of a TR.</summary>
     public string StreamFor(string trId) => Namespace + "." + trId;
 
+    /// <summary>How long an operation waits for the broker's answer (RabbitMQ.Client's continuation timeout, its default):
+    /// tests of a silent broker shorten it.</summary>
+    internal TimeSpan BrokerAnswerTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>The AMQP connection factory for this endpoint (automatic recovery off: the owners reconnect themselves).</summary>
     [Experimental("KISRT0001")]
     public RabbitMQ.Client.ConnectionFactory CreateFactory(string clientName, uint? maxInboundMessageBodySize = null)
@@ -91,6 +95,7 @@ public sealed record KisGatewayEndpoint
             AutomaticRecoveryEnabled = false,
             TopologyRecoveryEnabled = false,
             RequestedHeartbeat = TimeSpan.FromSeconds(20),
+            ContinuationTimeout = BrokerAnswerTimeout,
         };
         if (maxInboundMessageBodySize is { } maxBody) factory.MaxInboundMessageBodySize = maxBody;
         if (CaCertificateFile is { } caFile)

@@ -24,7 +24,8 @@ public sealed partial class KisGateway
         {
             return await StreamRetention.FindKeptAsync(options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (BrokerFault.IsBrokerFault(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception raw) when (!cancellationToken.IsCancellationRequested && BrokerFault.Unasked(raw, cancellationToken) is var e
+                                    && BrokerFault.IsBrokerFault(e))
         {
             throw BrokerStartFailure(options.Endpoint, e, "");
         }

@@ -99,8 +99,8 @@ public sealed partial class KisGateway
             {
                 return await attempt().ConfigureAwait(false);
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && BrokerFault.IsTransient(e)
-                                      && !(tries == 1 && e is BrokerUnreachableException))
+            catch (Exception raw) when (!cancellationToken.IsCancellationRequested && BrokerFault.Unasked(raw, cancellationToken) is var e
+                                        && BrokerFault.IsTransient(e) && !(tries == 1 && e is BrokerUnreachableException))
             {
                 if ((tries & (tries - 1)) == 0)
                     Log.StartStepRetried(logger, step, options.Endpoint.DescribeFault(e), tries, backoff.Current.TotalSeconds);
@@ -115,6 +115,7 @@ public sealed partial class KisGateway
     /// <see cref="KisConnectionException"/>), a cancellation and anything else (a bug) as they are.</summary>
     private static Exception StartFailure(KisGatewayOptions options, Exception e, CancellationToken cancellationToken)
     {
+        e = BrokerFault.Unasked(e, cancellationToken);
         if (e is KisException || e is OperationCanceledException || cancellationToken.IsCancellationRequested || !BrokerFault.IsBrokerFault(e)) return e;
         return BrokerStartFailure(options.Endpoint, e, e is BrokerUnreachableException && !BrokerFault.IsRefusal(e)
             ? "; scripts/services.sh starts one on this machine" : "");

@@ -170,7 +170,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
                     return Task.CompletedTask;
                 };
                 _options.BrokerCall(BrokerCallSites.Election);
-                var standby = await connection.CreateChannelAsync(cancellationToken: token).ConfigureAwait(false);
+                var standby = await connection.OpenChannelAsync(token).ConfigureAwait(false);
                 await standby.QueueDeclareAsync(endpoint.StandbyQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: token)
                     .ConfigureAwait(false);
                 await standby.BasicConsumeAsync(endpoint.StandbyQueue, autoAck: true, new AsyncEventingBasicConsumer(standby), token).ConfigureAwait(false);
@@ -247,7 +247,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
     private async Task<Task> JoinAsync(IConnection connection, CancellationTokenSource lost)
     {
         var cancellationToken = lost.Token;
-        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         var queue = _options.Endpoint.ActiveQueue;
         var declared = await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: true, ActiveQueueArguments,
             cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -307,7 +307,7 @@ public sealed partial class KisGatewayElection : IAsyncDisposable
     internal static async Task<int> CountStandbysAsync(IConnection connection, KisGatewayEndpoint endpoint, CancellationToken cancellationToken,
         bool declare = false)
     {
-        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var declared = declare

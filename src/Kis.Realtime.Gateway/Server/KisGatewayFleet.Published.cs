@@ -66,7 +66,7 @@ public sealed partial class KisGatewayFleet
             var opened = connection;
             statusChannel = await new StreamDeclareTurns(endpoint, _logger).InTurnAsync(connection, async () =>
             {
-                var channel = await opened.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+                var channel = await opened.OpenChannelAsync(stop).ConfigureAwait(false);
                 await channel.QueueDeclareAsync(StatusStream(endpoint), durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
                 {
                     ["x-queue-type"] = "stream",
@@ -114,7 +114,7 @@ public sealed partial class KisGatewayFleet
     /// </summary>
     private async Task PublishConfirmedAsync(IConnection connection, ReadOnlyMemory<byte> body, CancellationToken stop)
     {
-        var channel = await connection.CreateChannelAsync(
+        var channel = await connection.OpenChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stop).ConfigureAwait(false);
         try
         {
@@ -235,7 +235,7 @@ public sealed partial class KisGatewayFleet
         var connection = await endpoint.CreateFactory("kisrt-gateway-fleet-status-read").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var channel = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
             await channel.QueueDeclarePassiveAsync(StatusStream(endpoint), cancellationToken).ConfigureAwait(false); // none: no fleet published
             var records = Channel.CreateUnbounded<GatewayFleetStatus?>();
             var consumer = new AsyncEventingBasicConsumer(channel);

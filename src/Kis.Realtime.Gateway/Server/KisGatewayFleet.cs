@@ -1,4 +1,5 @@
 using Kis.Realtime.Gateway.Internal;
+using Kis.Realtime.Gateway.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
@@ -181,7 +182,7 @@ public sealed partial class KisGatewayFleet : IAsyncDisposable
         var factory = endpoint.CreateFactory("kisrt-gateway-fleet");
         factory.RequestedHeartbeat = _options.Gateway.ElectionHeartbeat; // a cut-off process stops counting as soon as its elections let go
         var connection = await factory.CreateConnectionAsync(stop).ConfigureAwait(false);
-        var channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+        var channel = await connection.OpenChannelAsync(stop).ConfigureAwait(false);
         await channel.QueueDeclareAsync(endpoint.FleetQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop).ConfigureAwait(false);
         await channel.BasicConsumeAsync(endpoint.FleetQueue, autoAck: true, new AsyncEventingBasicConsumer(channel), stop).ConfigureAwait(false);
         await channel.QueueDeclareAsync(PlanQueue, durable: false, exclusive: false, autoDelete: true, cancellationToken: stop).ConfigureAwait(false);

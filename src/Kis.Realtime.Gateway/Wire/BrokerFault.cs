@@ -41,6 +41,14 @@ internal static class BrokerFault
         return false;
     }
 
+    /// <summary>
+    /// <paramref name="e"/> as the broker fault it is when it is a cancellation nobody asked for (<paramref name="asked"/>
+    /// not cancelled): RabbitMQ.Client 7.2 ends an operation the broker did not answer within its continuation timeout
+    /// as cancelled (see <see cref="BrokerChannels"/>), so it becomes a <see cref="TimeoutException"/>; else <paramref name="e"/>.
+    /// </summary>
+    public static Exception Unasked(Exception e, CancellationToken asked) =>
+        e is OperationCanceledException && !asked.IsCancellationRequested ? new TimeoutException("the broker did not answer in time", e) : e;
+
     /// <summary>Any exception of the broker's client library or of the way to the broker (what a broker call site may meet).</summary>
     public static bool IsBrokerFault(Exception e) => e is RabbitMQClientException or OperationInterruptedException or AlreadyClosedException
         or System.Net.Sockets.SocketException or IOException || IsTransient(e);

@@ -85,7 +85,7 @@ internal static class GatewayAuditReader
         {
             foreach (var tr in KisTrs.All.Select(t => t.Id).Distinct(StringComparer.Ordinal))
             {
-                channel ??= await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                channel ??= await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await channel.QueueDeclarePassiveAsync(endpoint.StreamFor(tr), cancellationToken).ConfigureAwait(false);
@@ -108,7 +108,7 @@ internal static class GatewayAuditReader
     private static async Task ReadAsync(IConnection connection, string stream, GatewayStreamAudit audit, long beganMicros, GatewayAuditOptions bounds,
         CancellationToken cancellationToken)
     {
-        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         var deliveries = Channel.CreateBounded<(IReadOnlyBasicProperties Properties, byte[] Body)>(Prefetch * 2);
         var consumer = new AsyncEventingBasicConsumer(channel);
         var unacked = 0; // deliveries come one at a time on the channel's dispatcher: no lock

@@ -85,7 +85,7 @@ internal sealed class GatewayBrokerLink(KisGatewayClientOptions options, ILogger
                     onlyFrom: previous => previous == KisConnectionState.Connected);
             return Task.CompletedTask;
         };
-        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         // Named for this user ({ns}.reply.{user}.…): the gateway answers only into a queue the requesting user owns.
         var replies = await channel.QueueDeclareAsync(_options.Endpoint.NewReplyQueue(), durable: false, exclusive: true, autoDelete: true,
             cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -159,7 +159,7 @@ internal sealed class GatewayBrokerLink(KisGatewayClientOptions options, ILogger
     /// </summary>
     private async Task<IChannel> OpenRequestChannelAsync(IConnection connection, CancellationToken cancellationToken)
     {
-        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         channel.ChannelShutdownAsync += (_, e) =>
         {
             if (e.Initiator != ShutdownInitiator.Peer) return Task.CompletedTask;

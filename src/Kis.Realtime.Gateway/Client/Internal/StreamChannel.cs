@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Wire;
 using RabbitMQ.Client;
 
 namespace Kis.Realtime.Gateway.Internal;
@@ -36,7 +37,7 @@ internal sealed class StreamChannel
         await CloseAsync(cancellationToken).ConfigureAwait(false);
         var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         _lost = lost;
-        var channel = await connection().CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await connection().OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         channel.ChannelShutdownAsync += (_, e) =>
         {
             lost.TrySetResult(e.ReplyText);

@@ -74,7 +74,7 @@ internal sealed class StreamPlace(GatewayReaderContext context, string stream, s
     {
         var place = _lastOffset;
         var found = new TaskCompletionSource<IDictionary<string, object?>?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var channel = await context.Link.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await context.Link.Connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await channel.BasicQosAsync(0, 1, false, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Wire;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
@@ -104,7 +105,7 @@ internal sealed partial class DirectReplyPublisher(KisGatewayEndpoint endpoint, 
             return Task.CompletedTask;
         };
         _connection = connection;
-        return _channel = await _connection.CreateChannelAsync(
+        return _channel = await _connection.OpenChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Wire;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
@@ -91,7 +92,7 @@ internal sealed partial class FleetTakeovers(KisGatewayEndpoint endpoint, ILogge
         {
             await DropAsync(CloseBound).ConfigureAwait(false);
             _connection = await endpoint.CreateFactory("kisrt-gateway-fleet-takeovers").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
-            _channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            _channel = await _connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         }
         var queue = await _channel.QueueDeclareAsync(shard.Endpoint.ActiveQueue, durable: false, exclusive: false, autoDelete: true,
             KisGatewayElection.ActiveQueueArguments, cancellationToken: cancellationToken).ConfigureAwait(false);

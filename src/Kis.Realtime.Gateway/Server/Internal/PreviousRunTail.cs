@@ -178,7 +178,7 @@ internal static partial class PreviousRunTail
         IChannel channel;
         try
         {
-            channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            channel = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (RabbitMQ.Client.Exceptions.RabbitMQClientException)
         {

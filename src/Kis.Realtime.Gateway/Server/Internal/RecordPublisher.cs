@@ -166,7 +166,7 @@ internal sealed partial class RecordPublisher : IAsyncDisposable
         // answer (20 s) and the shard's KIS session, closed after the fence, with it (the next holder meeting OPSP8996).
         // Aborted only: the loop still uses the connection, and its close (CloseConnectionAsync) disposes it.
         await using var abortWhenFenced = stop.Register(() => { if (IsFenced) _ = BrokerClose.AbortAsync(connection, FencedCloseBound); });
-        var channel = await connection.CreateChannelAsync(
+        var channel = await connection.OpenChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false), stop).ConfigureAwait(false);
         try
         {

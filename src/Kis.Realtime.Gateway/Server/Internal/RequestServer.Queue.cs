@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Wire;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -24,7 +25,7 @@ internal sealed partial class RequestServer
     private async Task<IChannel> DeclareRequestQueueAsync(IConnection connection, CancellationToken stop)
     {
         var queue = _options.Endpoint.RequestQueue;
-        var channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+        var channel = await connection.OpenChannelAsync(stop).ConfigureAwait(false);
         try
         {
             await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false, RequestQueueArguments(), cancellationToken: stop)
@@ -36,7 +37,7 @@ internal sealed partial class RequestServer
             channel.Dispose();
             Log.ReplacingQueue(_logger, queue, e.ShutdownReason.ReplyText);
         }
-        channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+        channel = await connection.OpenChannelAsync(stop).ConfigureAwait(false);
         await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false, cancellationToken: stop).ConfigureAwait(false);
         await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false, RequestQueueArguments(), cancellationToken: stop)
             .ConfigureAwait(false);

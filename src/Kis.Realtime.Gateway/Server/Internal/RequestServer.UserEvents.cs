@@ -43,7 +43,7 @@ internal sealed partial class RequestServer
         IChannel? channel = null;
         try
         {
-            channel = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+            channel = await connection.OpenChannelAsync(stop).ConfigureAwait(false);
             await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true, cancellationToken: stop).ConfigureAwait(false);
             await channel.QueueBindAsync(queue, EventExchange, "user.deleted", cancellationToken: stop).ConfigureAwait(false);
             var consumer = new AsyncEventingBasicConsumer(channel);

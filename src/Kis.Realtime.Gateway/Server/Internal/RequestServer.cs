@@ -138,7 +138,7 @@ internal sealed partial class RequestServer : IAsyncDisposable
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stop);
         connection.ConnectionShutdownAsync += (_, _) => { lost.Cancel(); return Task.CompletedTask; };
         _options.BrokerCall(BrokerCallSites.Requests);
-        var admin = await connection.CreateChannelAsync(cancellationToken: stop).ConfigureAwait(false);
+        var admin = await connection.OpenChannelAsync(stop).ConfigureAwait(false);
         await _topology.DeclareExchangeAsync(admin, stop).ConfigureAwait(false);
         var requests = await DeclareRequestQueueAsync(connection, stop).ConfigureAwait(false);
         // Consumers publish here: a consumer user then needs write on this exchange only, never on the default one.

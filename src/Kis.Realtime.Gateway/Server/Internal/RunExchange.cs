@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Wire;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -39,7 +40,7 @@ internal static class RunExchange
     private static async Task OpenAsync(IConnection connection, KisGatewayEndpoint endpoint, string run, string? previousRun,
         CancellationToken cancellationToken)
     {
-        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         if (previousRun is not null)
             await channel.ExchangeDeleteAsync(Name(endpoint, previousRun), ifUnused: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         // The destination first: the first run of a namespace finds no records exchange to bind to.
@@ -73,7 +74,7 @@ internal static class RunExchange
     public static async Task DeleteAsync(KisGatewayEndpoint endpoint, string run, CancellationToken cancellationToken)
     {
         await using var connection = await endpoint.CreateFactory("kisrt-gateway-run").CreateConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var channel = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         await channel.ExchangeDeleteAsync(Name(endpoint, run), ifUnused: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
     }

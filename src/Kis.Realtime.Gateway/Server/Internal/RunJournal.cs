@@ -65,7 +65,7 @@ internal sealed partial class RunJournal : IAsyncDisposable
         _options.BrokerCall(BrokerCallSites.JournalRead);
         await ChannelAsync(cancellationToken).ConfigureAwait(false); // declares the stream
         var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var reader = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var reader = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         GatewayCheckpoint? last = null;
         var skipped = 0;
         try
@@ -198,7 +198,7 @@ internal sealed partial class RunJournal : IAsyncDisposable
         if (_channel is { IsOpen: true } open && _connection is { IsOpen: true }) return open;
         var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
         await _retention.DeclareAsync(connection, _options.Endpoint.RunsStream, Arguments(_options), cancellationToken).ConfigureAwait(false);
-        return _channel = await connection.CreateChannelAsync(
+        return _channel = await connection.OpenChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
     }
 

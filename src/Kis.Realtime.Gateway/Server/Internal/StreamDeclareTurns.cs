@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Wire;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -44,7 +45,7 @@ internal sealed partial class StreamDeclareTurns(KisGatewayEndpoint endpoint, IL
     public async Task<T> InTurnAsync<T>(IConnection connection, Func<Task<T>> declare, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _taken);
-        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await channel.QueueDeclareAsync(Queue, durable: false, exclusive: false, autoDelete: false, Arguments, cancellationToken: cancellationToken)

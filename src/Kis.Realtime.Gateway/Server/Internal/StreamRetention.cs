@@ -1,3 +1,4 @@
+using Kis.Realtime.Gateway.Wire;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
@@ -32,7 +33,7 @@ internal sealed partial class StreamRetention(ILogger logger)
     public static async Task<bool> TryDeclareAsync(IConnection connection, string stream, IDictionary<string, object?> arguments,
         CancellationToken cancellationToken)
     {
-        var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var channel = await connection.OpenChannelAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await channel.QueueDeclareAsync(stream, durable: true, exclusive: false, autoDelete: false, arguments: arguments,
