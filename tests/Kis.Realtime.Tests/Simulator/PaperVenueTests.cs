@@ -34,9 +34,24 @@ public sealed class PaperVenueTests
         });
         await using var client = new KisRealtimeClient(Options(sim));
         var token = await MinuteChartTests.TokenAsync(sim);
-        await using var notices = client.SubscribeStockNoticesAsync().GetAsyncEnumerator();
+        // A notice not come in time fails the test saying so: the wait is cancelled first (disposing the enumerator
+        // under a pending read would throw NotSupportedException and hide the failure).
+        using var giveUp = new CancellationTokenSource();
+        await using var notices = client.SubscribeStockNoticesAsync().GetAsyncEnumerator(giveUp.Token);
+        async Task<StockNotice> Next(string what)
+        {
+            var read = notices.MoveNextAsync().AsTask();
+            if (await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(30))) != read)
+            {
+                await giveUp.CancelAsync();
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+                Assert.Fail($"no {what} notice in 30 s; client {client.Statistics}; venue notices published {sim.Hub.Venue.NoticesPublished}");
+            }
+            Assert.True(await read, "the notices ended");
+            return notices.Current;
+        }
         // The notice subscription is in place before the order (a notice stream reports what happens after it starts).
-        var firstNotice = notices.MoveNextAsync().AsTask();
+        var firstNotice = Next("acceptance");
         await UntilAsync(() => sim.Counters.Replies("OPSP0000") >= 1, "the notice subscription confirmed by the simulator");
 
         // Nobody subscribes to the stock: the test makes its KRX trades and books itself, record by record, through the
@@ -54,8 +69,7 @@ public sealed class PaperVenueTests
         var placed = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U", Buy(limit, quantity));
         Assert.Equal("0", placed.GetProperty("rt_cd").GetString());
         var orderNumber = placed.GetProperty("output").GetProperty("ODNO").GetString()!;
-        Assert.True(await firstNotice.WaitAsync(TimeSpan.FromSeconds(30)));
-        var accepted = notices.Current;
+        var accepted = await firstNotice;
         Assert.Equal((NoticeKind.OrderAccepted, orderNumber, OrderSide.Buy, quantity, limit),
             (accepted.Kind, accepted.OrderNumber, accepted.Side, accepted.Quantity, accepted.Price));
         Assert.Equal($"{Account}01", accepted.AccountNumber);
@@ -89,7 +103,7 @@ public sealed class PaperVenueTests
         var fills = new List<StockNotice>();
         foreach (var fill in expected)
         {
-            var notice = await NextAsync(notices);
+            var notice = await Next($"fill of {fill}");
             Assert.Equal((NoticeKind.Fill, orderNumber, fill, limit, quantity),
                 (notice.Kind, notice.OrderNumber, notice.Quantity, notice.Price, notice.OrderQuantity));
             fills.Add(notice);
@@ -105,11 +119,11 @@ public sealed class PaperVenueTests
         Assert.Equal(("1", "APBK0917"), (again.GetProperty("rt_cd").GetString(), again.GetProperty("msg_cd").GetString()));
         var marker = await PostAsync(sim, token, "/uapi/domestic-stock/v1/trading/order-cash", "TTTC0012U",
             Buy(market.StockBookForOrders(Code).LowerLimit, 1));
-        var cancel = await NextAsync(notices);
+        var cancel = await Next("cancel");
         Assert.Equal((NoticeKind.CancelAccepted, OrderRevision.Cancel, cancelNumber, orderNumber, quantity - filled),
             (cancel.Kind, cancel.Revision, cancel.OrderNumber, cancel.OriginalOrderNumber, cancel.Quantity));
         Assert.Equal(filled, cancel.OrderQuantity); // field 16 of a cancel: what the original had filled
-        var next = await NextAsync(notices);
+        var next = await Next("marker's acceptance");
         Assert.Equal((NoticeKind.OrderAccepted, marker.GetProperty("output").GetProperty("ODNO").GetString()), (next.Kind, next.OrderNumber));
 
         // The order's life from its notices alone (as over the gateway or a recording).
