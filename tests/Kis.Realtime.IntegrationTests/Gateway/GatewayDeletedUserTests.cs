@@ -43,11 +43,12 @@ public sealed class GatewayDeletedUserTests(SecureBroker users, ITestOutputHelpe
         var watch = Stopwatch.StartNew();
         await users.DeleteUserAsync(bob);
         var deleted = watch.Elapsed; // rabbitmqctl itself takes a second or more
-        // The line is written after the release: both within the bound.
+        // The line is written after the release: both within the bound, which leaves a loaded machine its stalls and is
+        // half the 30 s lease the claim was kept for before.
         var line = $"Broker user {bob} was deleted";
         while (gateway.Status().Registrations.Any(r => r.Key == "0002") || !log.Lines.Any(l => l.Contains(line, StringComparison.Ordinal)))
         {
-            Assert.True(watch.Elapsed < deleted + TimeSpan.FromSeconds(5),
+            Assert.True(watch.Elapsed < deleted + TimeSpan.FromSeconds(15),
                 $"bob's registration still {string.Join(", ", gateway.Status().Registrations)} {watch.Elapsed.TotalSeconds:0.0} s after the delete; log:\n" +
                 string.Join('\n', log.Lines));
             await Task.Delay(100);

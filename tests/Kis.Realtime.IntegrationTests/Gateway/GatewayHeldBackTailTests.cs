@@ -92,8 +92,10 @@ public sealed class GatewayHeldBackTailTests(ITestOutputHelper output)
             LoggerFactory = hook,
         });
         // The read is bounded (5 s) and so is its close: a start once waited 27-47 s for the close-ok of a read's channel and
-        // connection that the broker did not answer (the client's 20 s continuation timeout, twice).
-        Assert.True(starting.Elapsed < TimeSpan.FromSeconds(15), $"the start took {starting.Elapsed}");
+        // connection that the broker did not answer (the client's 20 s continuation timeout, twice). The bound leaves a loaded
+        // machine its stalls and is below that.
+        output.WriteLine($"the start took {starting.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(starting.Elapsed < TimeSpan.FromSeconds(25), $"the start took {starting.Elapsed}");
         Assert.Equal(old.Run, next.PreviousRun);
 
         var (_, lastOfOld, announced) = await runs.StreamAfterAsync(next);

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Text;
 using Kis.Realtime.Gateway;
 using Kis.Realtime.Gateway.Wire;
@@ -37,18 +36,16 @@ public sealed class GatewayReplyAddressTests(SecureBroker users)
         // to the publishing connection in RabbitMQ 3.10.
         const string malformed = "amq.rabbitmq.reply-to.AAAA.BBBB";
         var unknownNode = "amq.rabbitmq.reply-to." + PidTerm("reply@1") + "." + Convert.ToBase64String(new byte[16]);
-        var slowest = TimeSpan.Zero;
+        // Each of Alice's asks answered, however long a loaded machine takes: the defect (her ask timed out) was the broker
+        // closing the gateway's intake, which the reconnect count below shows, not a slow answer.
         for (var i = 0; i < 100; i++)
         {
             await mallory.SendAsync(status, users.Mallory, malformed);
             await mallory.SendAsync(status, users.Mallory, unknownNode);
-            var watch = Stopwatch.StartNew();
-            var reply = RawRequester.Reply(await alice.AskRawAsync(status, users.Alice, timeout: TimeSpan.FromSeconds(2)));
+            var reply = RawRequester.Reply(await alice.AskRawAsync(status, users.Alice, timeout: TestTimeout));
             Assert.True(reply.Ok, reply.Error + " " + reply.Message);
-            if (watch.Elapsed > slowest) slowest = watch.Elapsed;
         }
 
-        Assert.True(slowest < TimeSpan.FromSeconds(2), $"slowest {slowest.TotalMilliseconds:0} ms");
         Assert.Equal(connects, log.Lines.Count(l => l.Contains("Taking requests on", StringComparison.Ordinal))); // the intake never reconnected
         Assert.Contains(log.Lines, l => l.Contains("Refused a request of user " + users.Mallory, StringComparison.Ordinal)
             && l.Contains("reply_to", StringComparison.Ordinal));

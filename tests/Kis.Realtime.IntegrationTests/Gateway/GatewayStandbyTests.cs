@@ -48,8 +48,10 @@ public partial class GatewayStandbyTests(ITestOutputHelper output)
         // One of the two takes over, the other stays standby.
         var next = await Task.WhenAny(second.WaitUntilActiveAsync(CancellationToken.None), third.WaitUntilActiveAsync(CancellationToken.None)).WaitAsync(
             TestTimeout);
-        // Retrying every 100 ms: well within 5 s even on a loaded machine; a takeover that waited for a timeout would not be.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        // Retrying every 100 ms: within 10 s (issue 72's target with busy cores) even on a loaded machine; a takeover that
+        // waited for a timeout would not be.
+        output.WriteLine($"takeover {clock.Elapsed.TotalMilliseconds:0} ms");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         await UntilStandbysAsync(broker.Endpoint, 1);
         Assert.Equal(1, new[] { second.Role, third.Role }.Count(r => r == GatewayRole.Active));
         Assert.False((await next).IsCancellationRequested);

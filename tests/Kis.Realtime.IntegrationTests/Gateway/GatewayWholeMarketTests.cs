@@ -2,6 +2,7 @@ using Kis.Realtime.Gateway;
 using Kis.Realtime.Protocol;
 using Xunit.Abstractions;
 using Kis.Realtime.Simulator;
+using Kis.Realtime.Tests.Bars;
 using static Kis.Realtime.Tests.Client.ClientTestKit;
 
 namespace Kis.Realtime.Tests.Gateway.WholeMarket;
@@ -25,7 +26,10 @@ public class GatewayWholeMarketTests(ITestOutputHelper output)
         var keys = Enumerable.Range(1, Keys)
             .Select(i => new SimulatorCredential($"PSsimWholeMarketCiKey{i:D15}", $"whole-market-secret-{i:D2}", $"simkey{i:D3}")).ToList();
         // The scenario starts ten seconds before KRX's open: the keys subscribe, then 09:00 brings the burst (10 s at 10,000
-        // records/s across the universe, about half of it on these 200 names), then the steady 2,000/s.
+        // records/s across the universe, about half of it on these 200 names), then the steady 2,000/s. The market clock
+        // stands at 08:59:50 until the 400 holds do: a loaded machine may take more than those ten seconds to start the
+        // gateway and hold them, and the burst would pass before the keys subscribed.
+        var time = new HeldMarketTime();
         await using var sim = await KisSimulator.StartAsync(SimulatorOptions.Default with
         {
             Universe = SimulatorUniverse.KrxAll,
@@ -33,6 +37,7 @@ public class GatewayWholeMarketTests(ITestOutputHelper output)
             MarketStart = new DateTimeOffset(2026, 3, 9, 8, 59, 50, KoreaTime.Offset),
             Credentials = keys,
             Seed = 7,
+            TimeProvider = time,
         });
         var client = Options(sim, [.. keys.Select(k => new KisCredential(k.AppKey, k.AppSecret))]) with
         {
@@ -49,6 +54,7 @@ public class GatewayWholeMarketTests(ITestOutputHelper output)
         Assert.Equal(Keys, sim.Sessions.Count);
         Assert.All(sim.Sessions, s => Assert.InRange(s.Subscriptions.Count, 1, 41)); // KIS's cap holds per key
         Assert.Equal(Keys * 40, sim.Sessions.Sum(s => s.Subscriptions.Count));
+        time.Run();
 
         // Through the burst and five seconds of the steady rate, on the market clock.
         var end = new DateTime(2026, 3, 9, 9, 0, 15);
