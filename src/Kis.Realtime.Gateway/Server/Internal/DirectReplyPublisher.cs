@@ -66,7 +66,7 @@ internal sealed partial class DirectReplyPublisher(KisGatewayEndpoint endpoint, 
                 await channel.BasicPublishAsync("", replyTo, mandatory: false, properties, body, cancellationToken).ConfigureAwait(false);
                 return DirectReplyOutcome.Sent;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested) // unasked: the broker's timeout
             {
                 var reason = _connection?.CloseReason ?? channel.CloseReason;
                 if (!TryBar(user, replyTo, reason) && !IsBarred(user)) Log.Failed(logger, RequestGuard.ForLog(user), reason?.ToString() ?? e.Message);

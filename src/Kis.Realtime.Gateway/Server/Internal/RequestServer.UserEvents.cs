@@ -54,7 +54,7 @@ internal sealed partial class RequestServer
             };
             await channel.BasicConsumeAsync(queue, autoAck: true, consumer, stop).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested) // unasked: the broker's timeout
         {
             // Once per process: a broker without the plugin would otherwise repeat it on every reconnect and every shard.
             if (FirstToTell(nameof(Log.NoUserEvents), vhost)) Log.NoUserEvents(_logger, EventExchange, e.Message);

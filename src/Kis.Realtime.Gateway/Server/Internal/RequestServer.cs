@@ -80,7 +80,8 @@ internal sealed partial class RequestServer : IAsyncDisposable
                     _options.BrokerCall(BrokerCallSites.StreamDeclare);
                     return await _topology.DeclareStreamAsync(connection, admin, trId, stopping.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is not OperationCanceledException && (!connection.IsOpen || !admin.IsOpen || BrokerFault.IsTransient(e)))
+                catch (Exception raw) when (!stopping.IsCancellationRequested && BrokerFault.Unasked(raw, stopping.Token) is var e
+                                            && (!connection.IsOpen || !admin.IsOpen || BrokerFault.IsTransient(e)))
                 {
                     Log.DeclareInterrupted(_logger, trId, e.Message);
                     // A channel closed under the declaration (541, a refusal) leaves the connection open and the admin channel,

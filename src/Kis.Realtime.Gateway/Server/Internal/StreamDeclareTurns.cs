@@ -78,9 +78,10 @@ internal sealed partial class StreamDeclareTurns(KisGatewayEndpoint endpoint, IL
             {
                 if (channel.IsOpen) await channel.CloseAsync(CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception)
             {
-                // The connection went: the broker requeues the token all the same.
+                // The connection went (or the close was not answered in time, which RabbitMQ.Client reports as a
+                // cancellation nobody asked for: the token given is None): the broker requeues the token all the same.
             }
             channel.Dispose();
         }
