@@ -41,7 +41,11 @@ public class RecordFeedTests
         {
             FullMode = KisFullMode.Wait,
             SubscriptionCapacity = 1,
-            SlowConsumerTimeout = TimeSpan.FromSeconds(3),
+            // Far beyond any pause of a loaded machine before the dispose (3 s was not), and beyond the test timeout: a
+            // release held behind the full buffer fails the dispose's wait, not the slow-consumer count. No watchdog: its
+            // stall would free a held loop too.
+            SlowConsumerTimeout = TimeSpan.FromSeconds(60),
+            LivenessTimeout = null,
         });
         var feed = await client.OpenRecordFeedAsync(KisTrs.IndexTicks, "0001").WaitAsync(TestTimeout);
         await UntilAsync(() => client.Statistics.RecordsDelivered >= 2, "records for the unread feed (its buffer full)");
