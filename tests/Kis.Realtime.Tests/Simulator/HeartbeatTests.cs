@@ -13,7 +13,8 @@ public sealed class HeartbeatTests
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(400);
 
     // Tests where the session must stay up run on a manual clock: on a loaded CI machine a real 400 ms interval can pass
-    // before the answer is read, and the session is (rightly) closed. Tests that expect a close keep the real clock.
+    // before the answer is read, and the session is (rightly) closed. So do tests that bound when a close comes; tests
+    // that only expect a close keep the real clock.
 
     [Fact]
     public async Task A_session_that_echoes_PINGPONG_stays_up_across_many_intervals()
