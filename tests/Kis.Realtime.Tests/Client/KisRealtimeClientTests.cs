@@ -387,21 +387,30 @@ public sealed class ClientHeartbeatTimingTests
     [Fact]
     public async Task Heartbeats_keep_the_session_up_for_many_intervals()
     {
-        // 500 ms: an echo may be several hundred ms late before the simulator counts it missed.
-        await using var sim = await StartSimAsync(o => o with { PingInterval = TimeSpan.FromMilliseconds(500), Pace = MarketPace.Off });
-        await using var client = new KisRealtimeClient(Options(sim) with { LivenessTimeout = TimeSpan.FromSeconds(3) });
+        // One manual clock for both ends, moved an interval only once the last PINGPONG's echo is counted: on real time a
+        // loaded machine could make an echo a whole interval late, which the simulator rightly takes for a missed one.
+        var interval = TimeSpan.FromMilliseconds(500);
+        var clock = new Kis.Realtime.Tests.Simulator.ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var sim = await StartSimAsync(o => o with { PingInterval = interval, Pace = MarketPace.Off, TimeProvider = clock });
+        await using var client = new KisRealtimeClient(Options(sim) with { LivenessTimeout = TimeSpan.FromSeconds(3), TimeProvider = clock });
         await client.ConnectAsync().WaitAsync(TestTimeout);
         using var cts = new CancellationTokenSource();
         var subscription = client.SubscribeIndexTicksAsync("0001").GetAsyncEnumerator(cts.Token);
         var first = subscription.MoveNextAsync().AsTask(); // registers; no data comes (pace off)
         await SessionsAsync(sim, s => s.Count == 1 && s[0].Subscriptions.Count == 1);
 
-        // Six answered PINGPONGs (3 s, the watchdog's limit): with pace off they alone keep the client's watchdog quiet,
-        // and the simulator would have closed the session at the first echo that came a whole interval late.
-        await UntilAsync(() => client.Statistics.HeartbeatsAnswered >= 6, "6 PINGPONG answers");
+        // Eight answered PINGPONGs (4 s, past the watchdog's 3 s): with pace off they alone keep the client's watchdog
+        // quiet, and the simulator closes a session at the first tick that finds its last PINGPONG unanswered.
+        for (var pings = 1; pings <= 8; pings++)
+        {
+            clock.Advance(interval);
+            var expected = pings;
+            await UntilAsync(() => sim.Counters.PingsAnswered >= expected, $"PINGPONG {expected} answered");
+        }
+        Assert.Equal(8, client.Statistics.HeartbeatsAnswered);
         Assert.Equal(0, client.Statistics.Reconnects);
         Assert.Equal(0, sim.Counters.ClosesForMissedPing);
-        Assert.True(sim.Counters.PingsAnswered >= 5);
+        Assert.Equal(8, sim.Counters.PingsAnswered);
         Assert.Equal(KisConnectionState.Connected, client.State);
         Assert.False(first.IsCompleted);
         cts.Cancel();

@@ -41,7 +41,12 @@ public class RecordFeedTests
         {
             FullMode = KisFullMode.Wait,
             SubscriptionCapacity = 1,
-            SlowConsumerTimeout = TimeSpan.FromSeconds(3),
+            // Each far beyond any pause of a loaded machine before the dispose (3 s was not) and beyond the test timeout:
+            // a release held behind the full buffer fails the dispose's wait instead of the slow-consumer count, and
+            // neither the release giving up nor the watchdog's stall frees the held loop before that.
+            SlowConsumerTimeout = TimeSpan.FromSeconds(60),
+            RequestTimeout = TimeSpan.FromSeconds(60),
+            LivenessTimeout = null,
         });
         var feed = await client.OpenRecordFeedAsync(KisTrs.IndexTicks, "0001").WaitAsync(TestTimeout);
         await UntilAsync(() => client.Statistics.RecordsDelivered >= 2, "records for the unread feed (its buffer full)");

@@ -23,9 +23,13 @@ public sealed class KisRestClientTests
     [Fact]
     public async Task Todays_minute_bars_page_back_30_rows_at_a_time_and_equal_the_bars_of_the_ticks_with_one_token()
     {
-        await using var sim = await Sim.StartAsync(o => o with { ClockSpeed = 960, Pace = MarketPace.PerSecond(400), Seed = 17 });
+        // The market clock held at the open until the subscription stands: at 960x the day closes 24 s of wall time after
+        // it starts, and a slow connect on a loaded machine straddled the close.
+        var time = new Kis.Realtime.Tests.Bars.HeldMarketTime();
+        await using var sim = await Sim.StartAsync(o => o with { ClockSpeed = 960, Pace = MarketPace.PerSecond(400), Seed = 17, TimeProvider = time });
         await using var c = await Sim.ClientAsync(sim);
         await c.SubscribeAsync("H0STCNT0", "005930");
+        time.Run();
         using var session = new SessionRecords();
         await session.ReadUntilAsync(c, r => MinuteChartTests.BarsOf(r.Of("H0STCNT0").Select(Decode)).Count >= 66);
         var fromTicks = MinuteChartTests.BarsOf(session.Of("H0STCNT0").Select(Decode))[..^1]; // the last minute may go on

@@ -152,8 +152,9 @@ public sealed class FaultTimingTests
         await using var sim = await Sim.StartAsync(o => o with { Pace = MarketPace.Off });
         await using var c = await Sim.ClientAsync(sim);
         await Sim.SessionsAsync(sim, s => s.Count == 1);
-        await sim.Faults.Stall(TimeSpan.FromMilliseconds(300));
+        // Timed from before the stall: its timer starts inside Stall, and a thread preempted after it saw less than 300 ms.
         var sent = DateTime.UtcNow;
+        await sim.Faults.Stall(TimeSpan.FromMilliseconds(300));
         var reply = await c.RequestAsync("H0UPCNT0", "0001"); // held until the stall ends
         Assert.Equal(OpspCode.SubscribeSuccess, reply.Code);
         Assert.True(DateTime.UtcNow - sent >= TimeSpan.FromMilliseconds(250));

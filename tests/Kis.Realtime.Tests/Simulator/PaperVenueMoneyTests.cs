@@ -96,12 +96,14 @@ public sealed class PaperVenueMoneyTests
         await using var sim = await StartSimAsync(o => o with { RandomNotices = false, DriveRestingOrders = false, Credentials = [.. o.Credentials, other] });
         var token = await MinuteChartTests.TokenAsync(sim);
         var otherToken = await TokenAsync(sim, other);
-        var bid = sim.Hub.Market.StockBookForOrders(Code).Touch().Bid;
-        var placed = await PostAsync(sim, token, OrderEndpointsPaths.Cash, "TTTC0012U", Buy(bid, 1, code: Code));
+        // At the lower limit, far below any ask: a buy at the bid filled when the unwatched stock's catch-up trades had
+        // moved the touch by the time it came (a loaded machine), and this test is about ownership, not fills.
+        var price = sim.Hub.Market.StockBookForOrders(Code).LowerLimit;
+        var placed = await PostAsync(sim, token, OrderEndpointsPaths.Cash, "TTTC0012U", Buy(price, 1, code: Code));
         var number = placed.GetProperty("output").GetProperty("ODNO").GetString()!;
 
         var buy = await SendAsAsync(sim, other, otherToken, HttpMethod.Post, OrderEndpointsPaths.Cash, "TTTC0012U",
-            JsonSerializer.Serialize(Buy(bid, 1, code: Code)));
+            JsonSerializer.Serialize(Buy(price, 1, code: Code)));
         var cancel = await SendAsAsync(sim, other, otherToken, HttpMethod.Post, "/uapi/domestic-stock/v1/trading/order-rvsecncl", "TTTC0013U",
             JsonSerializer.Serialize(Cancel(number)));
         var balance = await SendAsAsync(sim, other, otherToken, HttpMethod.Get,
@@ -115,7 +117,7 @@ public sealed class PaperVenueMoneyTests
         Assert.Equal((long.Parse(number), 1L, 0L), (order.Number, order.Remaining, order.Cancelled));
         // Its own account is its own.
         var own = await SendAsAsync(sim, other, otherToken, HttpMethod.Post, OrderEndpointsPaths.Cash, "TTTC0012U",
-            JsonSerializer.Serialize(Buy(bid, 1, "70000001", Code)));
+            JsonSerializer.Serialize(Buy(price, 1, "70000001", Code)));
         Assert.Equal("0", own.GetProperty("rt_cd").GetString());
     }
 

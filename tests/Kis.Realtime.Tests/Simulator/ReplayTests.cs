@@ -110,17 +110,23 @@ public sealed class ReplayTests : IDisposable
     [Fact]
     public async Task Replay_keeps_the_original_spacing_scaled_by_speed()
     {
+        // On the simulator's clock, not the test's reads: the client buffers frames, so a test thread late to read the first
+        // found the second already there (a gap of 0 on a loaded machine).
         File.WriteAllBytes(_file, [.. Recorded(0, Frame1), .. Recorded(0.6, Frame2)]);
-        await using var sim = await Sim.StartAsync(o => o with { ReplayFile = _file, ReplaySpeed = 2.0, Pace = MarketPace.Off });
+        var clock = new ManualTimeProvider(T0);
+        await using var sim = await Sim.StartAsync(o => o with { ReplayFile = _file, ReplaySpeed = 2.0, Pace = MarketPace.Off, TimeProvider = clock });
         await using var c = await Sim.ClientAsync(sim);
         Assert.Equal(OpspCode.SubscribeSuccess, (await c.RequestAsync("H0UPCNT0", "0001")).Code);
         await c.NextDataAsync();
-        var first = DateTime.UtcNow;
-        await c.NextDataAsync();
-        var gap = DateTime.UtcNow - first;
-        // 600 ms recorded at 2x = 300 ms. The upper bound leaves a loaded machine its stalls and still fails a scale gone
-        // wrong by ten (6 s).
-        Assert.InRange(gap.TotalMilliseconds, 200, 4000);
+        // 600 ms recorded at 2x = 300 ms: the replay sleeps on the clock until then.
+        var now = clock.GetUtcNow();
+        var due = now.AddMilliseconds(300);
+        await Sim.UntilAsync(() => clock.HasTimerDueIn(now, due) || sim.Counters.ReplayFramesSent > 1);
+        clock.Advance(TimeSpan.FromMilliseconds(299));
+        Assert.Equal(1, sim.Counters.ReplayFramesSent);
+        Assert.True(clock.HasTimerDueIn(now.AddMilliseconds(299), due), "the replay still sleeps until 300 ms");
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(Frame2, (await c.NextDataAsync()).Text);
     }
 
     [Fact]
