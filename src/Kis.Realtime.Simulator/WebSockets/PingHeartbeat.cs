@@ -43,6 +43,15 @@ internal sealed class PingHeartbeat(TimeProvider time, TimeSpan interval)
         lock (_gate) _sentTimestamp = time.GetTimestamp();
     }
 
+    /// <summary>True once the ping last sent is written and not yet answered (its interval is counting).</summary>
+    public bool OutstandingWritten
+    {
+        get
+        {
+            lock (_gate) return _outstanding && !_answered && _sentTimestamp != 0;
+        }
+    }
+
     /// <summary>A PINGPONG echo or pong came; true when it answers the outstanding ping (once per ping).</summary>
     public bool TryAnswer()
     {

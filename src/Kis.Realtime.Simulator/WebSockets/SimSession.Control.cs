@@ -87,6 +87,10 @@ internal sealed partial class SimSession
 
     // ---------------------------------------------------------------- heartbeat
 
+    /// <summary>True once the last PINGPONG is written and unanswered: its interval counts from the write (tests on a
+    /// manual clock wait for it, since the client may read the frame before the send loop records the write).</summary>
+    internal bool PingWritten => _heartbeat.OutstandingWritten;
+
     private void OnPingTimer()
     {
         if (_stalled || _closing) return;

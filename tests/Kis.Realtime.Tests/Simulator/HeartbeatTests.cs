@@ -40,6 +40,9 @@ public sealed class HeartbeatTests
         await Sim.SessionsAsync(sim, s => s.Count == 1);
         clock.Advance(Interval);
         await c.NextAsync(m => m.Text.Contains("\"PINGPONG\""));
+        // The interval counts from the write, which the send loop records after the frame went (the client may read it first).
+        var session = sim.Hub.Sessions.Single();
+        await Sim.UntilAsync(() => session.PingWritten);
         clock.Advance(Interval - TimeSpan.FromTicks(1));
         Assert.Equal(0, sim.Counters.ClosesForMissedPing);
         clock.Advance(TimeSpan.FromTicks(1)); // the next tick: the ping timer runs inside Advance

@@ -1,5 +1,5 @@
-using Kis.Realtime.Gateway.Wire;
 using System.Collections.Concurrent;
+using Kis.Realtime.Gateway.Wire;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
