@@ -22,7 +22,7 @@ public sealed partial class KisGatewayFleet
     /// tens of kB, and a read of the window stays small.</summary>
     private static readonly TimeSpan StatusPublishInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>The bound of a status read: what the stream holds of the window is read within it.</summary>
+    /// <summary>The bound of a status read from its first delivery on: what the stream holds of the window is read within it.</summary>
     private static readonly TimeSpan StatusReadBound = TimeSpan.FromSeconds(1.2);
 
     /// <summary>How long a stopping process tries to publish that it left: a broker gone does not hold up the stop.</summary>
@@ -211,7 +211,8 @@ public sealed partial class KisGatewayFleet
     /// The fleet's processes as they last published (<see cref="StatusWindow"/> back, one bounded read of the status stream):
     /// the newest record of each process, those older than the window left out (stopped). A process that stopped cleanly
     /// within the window is included with its last record, <see cref="GatewayFleetStatus.Left"/> set (it holds nothing).
-    /// Empty when no process published.
+    /// Empty when no process published (known at once when the status stream does not exist, else after waiting the
+    /// window for a first record: a loaded broker may be seconds late with one).
     /// </summary>
     /// <exception cref="KisBrokerRefusedException">The broker refused the user.</exception>
     /// <exception cref="KisConnectionException">The broker cannot be reached, or failed under the read.</exception>
@@ -266,13 +267,22 @@ public sealed partial class KisGatewayFleet
                 cancellationToken).ConfigureAwait(false);
             var latest = new Dictionary<string, GatewayFleetStatus>(StringComparer.Ordinal);
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            bound.CancelAfter(StatusReadBound);
+            // Until the first delivery, the whole window: a live process publishes every 2 s, and a loaded broker may take
+            // seconds to deliver its record (a 1.2 s bound on the first one answered "no fleet process published" while
+            // three processes served every shard, issue 72). From the first delivery on, the bound.
+            bound.CancelAfter(StatusWindow);
+            var delivering = false;
             try
             {
                 // Until a record published after the read began (every older one is in), or the bound.
                 while (await records.Reader.WaitToReadAsync(bound.Token).ConfigureAwait(false))
                 {
                     var status = await records.Reader.ReadAsync(bound.Token).ConfigureAwait(false);
+                    if (!delivering)
+                    {
+                        delivering = true;
+                        bound.CancelAfter(StatusReadBound);
+                    }
                     if (status?.PublishedAt is not { } at || at < now - StatusWindow) continue;
                     if (!latest.TryGetValue(status.Process, out var before) || before.PublishedAt < at) latest[status.Process] = status;
                     if (at >= now) break;

@@ -32,7 +32,18 @@ internal static class FleetTestOptions
         while (true)
         {
             var text = new StringWriter();
-            var exit = await Kis.Realtime.Cli.Commands.GatewayStatusCommand.FleetStatusAsync(endpoint, json: false, text, CancellationToken.None);
+            int exit;
+            try
+            {
+                exit = await Kis.Realtime.Cli.Commands.GatewayStatusCommand.FleetStatusAsync(endpoint, json: false, text, CancellationToken.None);
+            }
+            catch (Kis.Realtime.Cli.Configuration.CliRunException e)
+            {
+                // "no fleet process published its status": one answer, judged like the others (the processes may still be
+                // starting), with the last one in the failure.
+                (exit, text) = (Kis.Realtime.Cli.Configuration.CliFailures.RunFailed, new StringWriter());
+                text.Write(e.Message);
+            }
             if (exit == 0 && done?.Invoke(text.ToString()) != false) return text.ToString();
             Assert.True(DateTime.UtcNow < deadline, $"status --fleet: exit {exit}, not served within 60 s:\n{text}");
             await Task.Delay(500); // the next question: each answer is judged on its own
