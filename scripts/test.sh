@@ -46,8 +46,18 @@ fi
 # One build of the whole solution, its projects in parallel: the libraries, both test projects, and the benchmarks and
 # samples, which no test project builds (so a change that breaks them fails here, not in the next engineer's benchmark
 # run). Each step says what it starts: a build prints nothing for minutes on a busy machine.
+# The build takes the configuration the arguments give `dotnet test` (`-c Release`): the tests run with --no-build, so
+# a build of another configuration would leave them nothing to run.
+configuration=()
+arguments=("$@")
+for i in "${!arguments[@]}"; do
+  case "${arguments[$i]}" in
+    -c|--configuration) configuration=(-c "${arguments[$((i + 1))]:-}") ;;
+    -c=*|-c:*|--configuration=*|--configuration:*) configuration=(-c "${arguments[$i]#*[=:]}") ;;
+  esac
+done
 echo "test: building the libraries, tests, benchmarks and samples ($SECONDS s in)"
-dotnet build Kis.Realtime.slnx --nologo -v q -clp:ErrorsOnly || { echo "test: the solution does not build (see above)" >&2; exit 1; }
+dotnet build Kis.Realtime.slnx "${configuration[@]}" --nologo -v q -clp:ErrorsOnly || { echo "test: the solution does not build (see above)" >&2; exit 1; }
 # The two test projects run at once: the integration tests mostly wait on servers and child processes, and the unit
 # tests fill those cores. The integration tests that need the machine to themselves (busy cores on purpose, latencies
 # asserted) wait for the file the unit run writes as it ends (KISRT_TEST_UNIT_DONE; UnitProjectFinished). Each project
