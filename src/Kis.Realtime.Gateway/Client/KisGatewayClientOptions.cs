@@ -85,8 +85,19 @@ public sealed record KisGatewayClientOptions
     /// </summary>
     public long DuplicateWindow { get; init; } = 100_000;
 
-    /// <summary>How long to wait for the gateway's answer to a request.</summary>
+    /// <summary>How long to wait for the gateway's answer to a request, and how long a stream's first attach retries the
+    /// broker's transient faults (a connection or channel closed under it, an operation not answered in time).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Tests only: asked at each broker call site of the client (<see cref="BrokerCall"/>, by its name); an
+    /// exception it returns is thrown there, as the broker's client would throw it.</summary>
+    internal Func<string, Exception?>? BrokerFaults { get; init; }
+
+    /// <summary>A broker call site: throws what <see cref="BrokerFaults"/> injects there (nothing outside tests).</summary>
+    internal void BrokerCall(string site)
+    {
+        if (BrokerFaults?.Invoke(site) is { } fault) throw fault;
+    }
 
     /// <summary>
     /// How long a connection to the broker that fails (refused, reset, timed out) is tried again, with jittered backoff

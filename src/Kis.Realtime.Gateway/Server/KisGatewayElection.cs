@@ -1,4 +1,3 @@
-using Kis.Realtime.Gateway.Internal;
 using Kis.Realtime.Retry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

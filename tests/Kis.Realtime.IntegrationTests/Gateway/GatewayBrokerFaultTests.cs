@@ -1,7 +1,7 @@
 using Kis.Realtime.Cli;
 using Kis.Realtime.Cli.Commands;
 using Kis.Realtime.Gateway;
-using Kis.Realtime.Gateway.Internal;
+using Kis.Realtime.Gateway.Wire;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Kis.Realtime.Gateway.Wire;
 using RabbitMQ.Client;
 
 namespace Kis.Realtime.Gateway.Internal;
@@ -101,6 +102,19 @@ internal sealed class GatewayStreamReader : IAsyncDisposable
                 StreamReaderLog.ReplicaNotYetStarted(_context.Logger, _trId, _stream);
                 await Task.Delay(backoff.Current, time, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception e) when (BrokerFault.IsTransient(BrokerFault.Unasked(e, cancellationToken)))
+            {
+                // A loaded broker's fault (a connection or channel closed under the attach, an operation it did not answer in
+                // time, which its client ends as a cancellation nobody asked for): tried again, on a new connection if
+                // that one is gone, for as long as a request may take; then a typed error, never the client's cancellation.
+                var fault = BrokerFault.Unasked(e, cancellationToken);
+                if (time.GetElapsedTime(started) >= _context.Options.RequestTimeout)
+                    throw new KisConnectionException(new Uri(_context.Options.Endpoint.DisplayUri),
+                        $"could not attach to stream {_stream} within {_context.Options.RequestTimeout.TotalSeconds:0.#} s: {fault.Message}", fault);
+                StreamReaderLog.RetryFailed(_context.Logger, _trId, _stream, fault.Message);
+                await Task.Delay(backoff.Current, time, cancellationToken).ConfigureAwait(false);
+                await _context.Link.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -143,9 +157,12 @@ internal sealed class GatewayStreamReader : IAsyncDisposable
     /// <summary>Ends the subscriptions of <paramref name="key"/> with <paramref name="reason"/> (their enumerations throw it).</summary>
     public void End(string key, Exception reason) => _keys.End(key, reason);
 
-    private Task AttachAsync(GatewayStart from, CancellationToken cancellationToken) =>
-        _channel.OpenAsync(() => _context.Link.Connection, _stream, from, _context.Options.Prefetch,
+    private Task AttachAsync(GatewayStart from, CancellationToken cancellationToken)
+    {
+        _context.Options.BrokerCall(BrokerCallSites.ReaderAttach);
+        return _channel.OpenAsync(() => _context.Link.Connection, _stream, from, _context.Options.Prefetch,
             channel => new StreamConsumer(this, channel, Math.Max(1, _context.Options.Prefetch / 4)), cancellationToken);
+    }
 
     /// <summary>One delivery of this reader's channel (<see cref="StreamConsumer"/>).</summary>
     public Task TakeAsync(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>

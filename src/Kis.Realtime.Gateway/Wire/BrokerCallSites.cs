@@ -1,6 +1,7 @@
-namespace Kis.Realtime.Gateway.Internal;
+namespace Kis.Realtime.Gateway.Wire;
 
-/// <summary>The names of the broker call sites a test can inject a fault at (<see cref="KisGatewayOptions.BrokerCall"/>).</summary>
+/// <summary>The names of the broker call sites a test can inject a fault at (<see cref="KisGatewayOptions.BrokerCall"/>;
+/// the client's, <see cref="KisGatewayClientOptions.BrokerCall"/>).</summary>
 internal static class BrokerCallSites
 {
     public const string JournalRead = "journal.read";
@@ -10,4 +11,5 @@ internal static class BrokerCallSites
     public const string StreamDeclare = "stream.declare";
     public const string Publisher = "publisher.connect";
     public const string Election = "election.join";
+    public const string ReaderAttach = "reader.attach"; // the client's: a stream reader's channel and consume
 }
