@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Rules;
+
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
@@ -18,6 +20,6 @@ internal static class KrxSessionCodes
         var hours = KrxDayHours.On(now);
         if (second < hours.RegularOpen) return "B"u8;
         if (second >= hours.ClosingAuctionStart && second < hours.ClosingAuctionEnd) return "A"u8;
-        return book.IsInterrupted(second) ? "C"u8 : "0"u8;
+        return book.IsInterrupted(now) ? "C"u8 : "0"u8;
     }
 }

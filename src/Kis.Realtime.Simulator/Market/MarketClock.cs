@@ -1,3 +1,5 @@
+using Kis.Realtime.Simulator.Rules;
+
 namespace Kis.Realtime.Simulator.Market;
 
 /// <summary>
@@ -49,12 +51,13 @@ internal sealed class MarketClock
     }
 
     /// <summary>
-    /// Where a restarted demo clock continues: the saved time, or, when the saved KRX day had closed (15:30 or later),
-    /// KRX's open on the next trading day, as KIS's paper server has a new day overnight. Continuing at 16:00 left a
-    /// restarted simulator closed to stock orders (APBK0918) for the rest of its demo day.
+    /// Where a restarted demo clock continues: the saved time, or, when the saved KRX day's regular session had ended
+    /// (15:40, after the closing print's window; 16:40 on the exam day), KRX's open on the next trading day, as KIS's
+    /// paper server has a new day overnight. Continuing at 16:00 left a restarted simulator closed to stock orders
+    /// (APBK0918) for the rest of its demo day.
     /// </summary>
     public static DateTime NextDemoMorningIfClosed(DateTime saved) =>
-        saved.TimeOfDay < MarketCalendar.KrxStocks.Regular.End ? saved
+        saved.TimeOfDay < MarketCalendar.KrxStocks.Regular.End + KrxDayHours.On(saved).Close ? saved
             : KrxOpenOn(AddTradingDays(saved.Date, 1));
 
     /// <summary>KRX's regular open on <paramref name="date"/> (KST): 09:00, or later on a day of changed hours.</summary>

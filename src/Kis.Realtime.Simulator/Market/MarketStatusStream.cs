@@ -34,11 +34,11 @@ internal sealed class MarketStatusStream : GenericStream
     /// <summary>A number that changes exactly when the status does: odd while VI <c>i</c> is in force, even between VIs.</summary>
     private static int Version((int Active, int Ended) vi) => vi.Active >= 0 ? 2 * vi.Active + 1 : 2 * vi.Ended;
 
-    public override bool HasRecordAt(DateTime now) => Version(_book.Vi.At((int)now.TimeOfDay.TotalSeconds)) != _sentVersion;
+    public override bool HasRecordAt(DateTime now) => Version(_book.Vi.At(now)) != _sentVersion;
 
     protected override void BeginRecord(DateTime now)
     {
-        var vi = _book.Vi.At((int)now.TimeOfDay.TotalSeconds);
+        var vi = _book.Vi.At(now);
         _sentVersion = Version(vi);
         _vi = vi.Active >= 0 ? _book.Vi.KindOf(vi.Active) : ViStatus.Released;
     }

@@ -116,7 +116,7 @@ internal sealed class ReplayedStock(string code, MarketTape tape, bool derivativ
     {
         lock (_gate)
         {
-            if (!derivative && KrxCalls.InCallWindow(now.TimeOfDay)) _inCall = true;
+            if (!derivative && KrxCalls.InCallWindow(now)) _inCall = true;
             if (_inCall) return 0;
             var opposite = buy ? _asks.AsSpan(0, _askCount) : _bids.AsSpan(0, _bidCount);
             var n = BookWalk.Take(opposite, buy, quantity, limit, taken);

@@ -55,7 +55,7 @@ internal sealed partial class Stock
         var auction = false;
         if (on == StockVenue.Krx)
         {
-            var ended = _vi.At(second).Ended;
+            var ended = _vi.At(now).Ended;
             auction = ended > _viAuctionsDone;
             _viAuctionsDone = ended;
             auction |= TakeAuctionPrint(now, second);

@@ -77,7 +77,7 @@ internal sealed partial class Stock
         if (krx.Volume > 0) _viReference = _bid;
         _rollover = new DayRollover(MarketCalendar.KrxStocks, createdAt);
         // VIs over before the stock first appears had their auctions without anyone watching.
-        _viAuctionsDone = _vi.At(createdSecond).Ended;
+        _viAuctionsDone = _vi.At(createdAt).Ended;
         BackfillCharts(seed, createdAt);
     }
 
@@ -163,7 +163,7 @@ internal sealed partial class Stock
     private bool CanTrade(StockVenue venue, DateTime now)
     {
         var second = (int)now.TimeOfDay.TotalSeconds;
-        if (_vi.At(second).Active >= 0) return false;
+        if (_vi.At(now).Active >= 0) return false;
         var hours = KrxDayHours.On(now);
         return venue switch
         {
@@ -174,7 +174,7 @@ internal sealed partial class Stock
         };
     }
 
-    public bool IsInterrupted(int secondOfDay) => _vi.At(secondOfDay).Active >= 0;
+    public bool IsInterrupted(DateTime now) => _vi.At(now).Active >= 0;
 
     /// <summary>True after KRX's closing auction of a day that opened with its print and has not printed its close.</summary>
     public bool OwesClosingPrint(DateTime now)
@@ -233,7 +233,7 @@ internal sealed partial class Stock
     private bool AuctionPending(DateTime now)
     {
         var second = (int)now.TimeOfDay.TotalSeconds;
-        if (_vi.At(second).Ended > _viAuctionsDone) return true;
+        if (_vi.At(now).Ended > _viAuctionsDone) return true;
         var hours = KrxDayHours.On(now);
         if (second < hours.RegularOpen) return false;
         return _openingPrintDay != now.Date && second < hours.ClosingAuctionStart

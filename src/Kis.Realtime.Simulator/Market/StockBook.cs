@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -71,8 +72,8 @@ internal sealed class StockBook(Stock stock, StockVenue venue) : IStockOrderMark
     /// <summary>The day's volatility interruptions (immutable: read without the lock).</summary>
     public ViSchedule Vi => Stock.Vi;
 
-    /// <summary>True while a VI is in force at <paramref name="secondOfDay"/>: no continuous trades then.</summary>
-    public bool IsInterrupted(int secondOfDay) => Stock.IsInterrupted(secondOfDay);
+    /// <summary>True while a VI is in force at <paramref name="now"/> (KST): no continuous trades then.</summary>
+    public bool IsInterrupted(DateTime now) => Stock.IsInterrupted(now);
 
     /// <summary>
     /// False when this venue's feed has no trade at <paramref name="now"/>: during a VI, during KRX's closing auction

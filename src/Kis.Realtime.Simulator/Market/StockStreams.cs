@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using P = Kis.Realtime.Simulator.Market.StockTradeProperty;
 
 namespace Kis.Realtime.Simulator.Market;

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 using Kis.Realtime.Simulator.Trading.Core;
 
 namespace Kis.Realtime.Simulator.Market;

@@ -1,3 +1,4 @@
+using Kis.Realtime.Simulator.Rules;
 
 namespace Kis.Realtime.Simulator.Market;
 
@@ -56,16 +57,23 @@ internal sealed class ViSchedule
     public ViStatus KindOf(int index) => _kinds[index];
 
     /// <summary>
-    /// At <paramref name="secondOfDay"/>: the VI in force (its index, or -1) and how many VIs have ended by then.
+    /// At the KST market time <paramref name="now"/>: the VI in force (its index, or -1) and how many VIs of that day have
+    /// ended by then. The schedule's seconds are a normal day's; on a day of changed hours (<see cref="KrxDayHours"/>)
+    /// they move with the open, and a VI that would then run into the day's closing call is not that day's: none runs
+    /// in a late open's pre-open call or prints before its open.
     /// </summary>
-    public (int Active, int Ended) At(int secondOfDay)
+    public (int Active, int Ended) At(DateTime now)
     {
+        var hours = KrxDayHours.On(now);
+        var shift = (int)hours.Open.TotalSeconds;
+        var second = (int)now.TimeOfDay.TotalSeconds - shift;
+        var last = Last + (int)(hours.Close - hours.Open).TotalSeconds; // the day's last end, on the schedule's seconds
         // Few a day (about 18): a linear scan is as fast as anything.
         var ended = 0;
         for (var i = 0; i < _starts.Length; i++)
         {
-            if (secondOfDay < _starts[i]) break;
-            if (secondOfDay < _starts[i] + DurationSeconds) return (i, ended);
+            if (second < _starts[i] || _starts[i] + DurationSeconds > last) break;
+            if (second < _starts[i] + DurationSeconds) return (i, ended);
             ended++;
         }
         return (-1, ended);

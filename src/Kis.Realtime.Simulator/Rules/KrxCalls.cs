@@ -13,16 +13,18 @@ namespace Kis.Realtime.Simulator.Rules;
 internal static class KrxCalls
 {
     private static readonly int HourClass = KisTrs.H0STASP0.IndexOf("hour_cls_code");
-    private static readonly TimeSpan Open = MarketCalendar.KrxStocks.Regular.Start,
-        ClosingCallStart = MarketCalendar.KrxStocks.Regular.ContinuousEnd,
-        ClosingCallEnd = MarketCalendar.KrxStocks.Regular.ClosingCallEnd!.Value;
 
     /// <summary>True when the market time <paramref name="at"/> lies in KRX's pre-open or closing call (KST).</summary>
-    public static bool InCallWindow(DateTimeOffset at) => InCallWindow(at.ToOffset(KoreaTime.Offset).TimeOfDay);
+    public static bool InCallWindow(DateTimeOffset at) => InCallWindow(at.ToOffset(KoreaTime.Offset).DateTime);
 
-    /// <summary>True when a KST time of day lies in KRX's pre-open or closing call.</summary>
-    public static bool InCallWindow(TimeSpan kstTimeOfDay)
-        => kstTimeOfDay < Open || (kstTimeOfDay >= ClosingCallStart && kstTimeOfDay < ClosingCallEnd);
+    /// <summary>True when a KST wall-clock time lies in KRX's pre-open or closing call of its day: that day's hours (a
+    /// late open's pre-open runs to 10:00, the exam day's closing call is 16:20–16:30), not a normal day's.</summary>
+    public static bool InCallWindow(DateTime kst)
+    {
+        var hours = KrxDayHours.On(kst);
+        var second = (int)kst.TimeOfDay.TotalSeconds;
+        return second < hours.RegularOpen || (second >= hours.ClosingAuctionStart && second < hours.ClosingAuctionEnd);
+    }
 
     /// <summary>True when a stock book of the recording (<paramref name="tr"/> H0STASP0) is a call's at the market time <paramref name="at"/>.</summary>
     public static bool IsCallBook(DateTimeOffset at, TrDefinition tr, ReadOnlySpan<byte> record)

@@ -25,9 +25,10 @@ public sealed class AuctionAndSkipTests
         Assert.Equal(open.Price, open.Open);
         Assert.Equal(open.Volume, open.CumulativeVolume); // the day's first trade on KRX
 
-        for (var s = 1; s < 600; s++) Assert.True(book.HasTradeAt(At(9, 0) + TimeSpan.FromSeconds(s * 37)) || book.IsInterrupted(9 * 3600 + s * 37));
+        for (var s = 1; s < 600; s++)
+            Assert.True(book.HasTradeAt(At(9, 0) + TimeSpan.FromSeconds(s * 37)) || book.IsInterrupted(At(9, 0) + TimeSpan.FromSeconds(s * 37)));
         var continuous = book.Trade(At(9, 0, 1));
-        Assert.True(book.HasTradeAt(At(15, 19, 59)) || book.IsInterrupted(15 * 3600 + 19 * 60 + 59));
+        Assert.True(book.HasTradeAt(At(15, 19, 59)) || book.IsInterrupted(At(15, 19, 59)));
         // The closing auction: no trades 15:20–15:30, then one print at the expected price and quantity, then nothing.
         Assert.False(book.HasTradeAt(At(15, 20)));
         Assert.False(book.HasTradeAt(At(15, 29, 59)));

@@ -38,7 +38,7 @@ public sealed class PaperAuctionTests
     {
         var (_, venue, krx, day) = Venue();
         // A VI of the day with the continuous market before it (the opening printed, no VI in force a second before).
-        var vi = Enumerable.Range(0, krx.Vi.Count).First(i => krx.Vi.StartOf(i) > 9 * 3600 + 60 && !krx.IsInterrupted(krx.Vi.StartOf(i) - 1));
+        var vi = Enumerable.Range(0, krx.Vi.Count).First(i => krx.Vi.StartOf(i) > 9 * 3600 + 60 && !krx.IsInterrupted(day.AddSeconds(krx.Vi.StartOf(i) - 1)));
         var start = day.AddSeconds(krx.Vi.StartOf(vi));
         krx.Next(start.AddSeconds(-1)); // the day opened: its print is not what this test waits for
         var during = start.AddSeconds(10);
@@ -151,7 +151,7 @@ public sealed class PaperAuctionTests
 
     private static DateTime FirstSecondWithoutVi(StockBook book, DateTime from)
     {
-        while (book.IsInterrupted((int)from.TimeOfDay.TotalSeconds)) from = from.AddSeconds(1);
+        while (book.IsInterrupted(from)) from = from.AddSeconds(1);
         return from;
     }
 

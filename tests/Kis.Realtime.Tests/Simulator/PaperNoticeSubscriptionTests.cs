@@ -74,7 +74,7 @@ public sealed class PaperNoticeSubscriptionTests
         var venue = new PaperVenue(market, noticeCapacity: 4);
         var now = market.Clock.Now().Date.AddHours(10).AddMinutes(7);
         var krx = market.StockBookForOrders(Code);
-        while (krx.IsInterrupted((int)now.TimeOfDay.TotalSeconds)) now = now.AddSeconds(1);
+        while (krx.IsInterrupted(now)) now = now.AddSeconds(1);
         krx.Next(now); // the day opened
         var reader = venue.OpenNotices("simuser01", derivative: false);
         var numbers = new List<long>();

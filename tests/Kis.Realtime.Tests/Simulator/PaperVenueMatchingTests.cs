@@ -172,7 +172,7 @@ public sealed class PaperVenueMarketImpactTests
 
     private static DateTime FirstSecondWithoutVi(StockBook book, DateTime from)
     {
-        while (book.IsInterrupted((int)from.TimeOfDay.TotalSeconds)) from = from.AddSeconds(1);
+        while (book.IsInterrupted(from)) from = from.AddSeconds(1);
         return from;
     }
 }
@@ -187,7 +187,7 @@ public sealed class PaperVenueAmendmentTests
         var venue = new PaperVenue(market);
         var at = market.Clock.Now().Date.AddHours(10).AddMinutes(7);
         var krx = market.StockBookForOrders("015760");
-        while (krx.IsInterrupted((int)at.TimeOfDay.TotalSeconds)) at = at.AddSeconds(1);
+        while (krx.IsInterrupted(at)) at = at.AddSeconds(1);
         krx.Next(at); // the opening print: the touch below is the one the amendment meets
         var touch = krx.Touch();
         var order = venue.Place(new PaperOrderRequest("5012345601", "simuser01", "015760", Buy: true, Kind: OrderKind.Limit, 3, touch.Bid), at).Order!;

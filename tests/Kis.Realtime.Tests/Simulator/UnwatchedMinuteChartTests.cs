@@ -192,8 +192,8 @@ public sealed class UnwatchedMinuteChartTests
         var day = now.Date;
         List<string> Hours(StockVenue venue) => [.. market.StockBookForChart(Code, venue)!.MinuteBars(day, TimeSpan.FromDays(1), 24 * 60)
             .Select(b => $"{b.Minute:HHmm}").Reverse()];
-        bool Clear(int minute) => Enumerable.Range(minute * 60, 60).All(s => vi.At(s).Active < 0);
-        bool InVi(int minute) => Enumerable.Range(minute * 60, 60).All(s => vi.At(s).Active >= 0);
+        bool Clear(int minute) => Enumerable.Range(minute * 60, 60).All(s => vi.At(day.AddSeconds(s)).Active < 0);
+        bool InVi(int minute) => Enumerable.Range(minute * 60, 60).All(s => vi.At(day.AddSeconds(s)).Active >= 0);
         string Hhmm(int minute) => $"{minute / 60:D2}{minute % 60:D2}";
 
         var krxHours = Hours(StockVenue.Krx);

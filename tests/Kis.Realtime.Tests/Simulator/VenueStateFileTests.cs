@@ -26,7 +26,7 @@ public sealed class VenueStateFileTests
     private static DateTimeOffset ContinuousFrom(DateTimeOffset from)
     {
         var book = new Kis.Realtime.Simulator.Market.SimulatedMarket(SimulatorOptions.Default).StockBookForOrders(Code);
-        while (book.IsInterrupted((int)from.TimeOfDay.TotalSeconds)) from = from.AddSeconds(1);
+        while (book.IsInterrupted(from.DateTime)) from = from.AddSeconds(1);
         return from;
     }
 

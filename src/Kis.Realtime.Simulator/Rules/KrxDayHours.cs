@@ -1,4 +1,4 @@
-namespace Kis.Realtime.Simulator.Market;
+namespace Kis.Realtime.Simulator.Rules;
 
 /// <summary>
 /// One day's hours of KRX's Seoul markets, from the library's calendar and its table of changed hours
