@@ -7,14 +7,17 @@ namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- whole-market [stocks] [keys] [steady/s] [burst/s]
-/// [burst-s] [steady-s] [lead-s] [postgres] [--processes N] [--kill burst|steady] [--kill-after S] [--logs DIR] [--election-heartbeat 10s]</c> (issue 61): the
+/// [burst-s] [steady-s] [lead-s] [postgres] [--processes N] [--kill burst|steady] [--kill-after S] [--term burst|steady] [--term-after S]
+/// [--logs DIR] [--election-heartbeat 10s]</c> (issue 61): the
 /// whole-market day on one machine. The simulator (this process) lists the whole KRX (<see cref="SimulatorUniverse.KrxAll"/>)
 /// at a market-wide pace with the open's burst; a fleet of <c>--processes</c> (3) <c>kisrt gateway --fleet</c> processes
 /// (<see cref="WholeMarketFleet"/>: one credentials file, one universe file of the <paramref name="stocks"/> busiest names'
 /// trades and books) serves it; <c>--processes 0</c> or a PostgreSQL connection string runs the single pooled gateway
 /// process instead (<see cref="WholeMarketGateway"/>; a fleet has no <c>--postgres</c> yet). <c>--kill burst</c> sends
 /// SIGKILL to the busiest fleet process <c>--kill-after</c> (10) seconds into the burst (or the steady phase);
-/// <c>--logs</c> keeps each fleet process's log there. An
+/// <c>--term</c> SIGTERMs the rest of the fleet <c>--term-after</c> (10) seconds into the phase named, once the kill's keys
+/// are held again, and prints each process's exit code and summary (<see cref="WholeMarketStop"/>); <c>kisrt gateway
+/// audit</c> reads the run's streams before they are deleted. <c>--logs</c> keeps each fleet process's output there. An
 /// independent consumer (<see cref="WholeMarketConsumer"/>: plain AMQP, each TR's stream from its first offset) counts
 /// every key's records per run. At the end the simulator is stalled and each key's count is checked against what the
 /// simulator sent: lost (a kill's hole included), lost outside a gap message that states it, doubled. Prints the rate, lag p50/p99 (gateway receive stamp →
@@ -40,7 +43,7 @@ public static class WholeMarketHarness
         var kill = named.GetValueOrDefault("kill");
         var killing = kill is not null; // a kill's hole is lost by design: counted, and each record of it must be in a stated gap
         var killAfter = named.TryGetValue("kill-after", out var k) ? double.Parse(k, System.Globalization.CultureInfo.InvariantCulture) : 10;
-        // --term: the rest of the fleet SIGTERMed with the market stalled that moment, after the kill's takeover (WholeMarketStop).
+        // --term: the rest of the fleet SIGTERMed after the kill's takeover, the market counted that moment (WholeMarketStop).
         var term = named.GetValueOrDefault("term");
         var termAfter = named.TryGetValue("term-after", out var t) ? double.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : 10;
         var terming = term is not null;
@@ -74,7 +77,7 @@ public static class WholeMarketHarness
                           + $"market {steady:N0}/s steady, {burst:N0}/s burst for {burstSeconds} s: these names {share:P0} of it; "
                           + (processes > 0 ? $"a fleet of {processes} kisrt gateway --fleet processes" : "one pooled gateway process")
                           + (kill is null ? "" : $", SIGKILL to the busiest {killAfter} s into the {kill}")
-                          + (term is null ? "" : $", SIGTERM to the rest {termAfter} s into the {term} (after the takeover), the market stalled then"));
+                          + (term is null ? "" : $", SIGTERM to the rest {termAfter} s into the {term} (after the takeover), the market counted then"));
 
         var gateways = processes > 0
             ? (IWholeMarketGateways)new FleetGateways(
@@ -87,8 +90,18 @@ public static class WholeMarketHarness
 
         var phases = new List<string>();
         Task? heldAgain = null;
-        var termStalled = false;
+        var termCounted = false;
         Dictionary<(string TrId, string Key), long>? sentAtTerm = null;
+        // What the simulator had sent when stalled a moment, a second count beside the final one (WholeMarketStop.Tail).
+        // Not stalled through the stop: a stalled simulator answers no request, and each release would wait its 10 s.
+        async Task CountForTermAsync()
+        {
+            (term, termCounted) = (null, true);
+            await sim.Faults.Stall();
+            sentAtTerm = await SettledAsync(sim);
+            await sim.Faults.Unstall();
+            Console.WriteLine($"market counted at {sim.MarketTime:HH:mm:ss} ({sentAtTerm.Values.Sum():N0} records sent), SIGTERM now");
+        }
         async Task PhaseAsync(string name, DateTime until)
         {
             while (sim.MarketTime < open.DateTime.AddSeconds(-1)) await Task.Delay(100);
@@ -99,13 +112,7 @@ public static class WholeMarketHarness
             {
                 if (term == name && sim.MarketTime >= termAt && kill != name && (heldAgain?.IsCompleted ?? true))
                 {
-                    (term, termStalled) = (null, true);
-                    // What the simulator had sent when stalled a moment, a second count beside the final one (WholeMarketStop.Tail).
-                    // Not stalled through the stop: a stalled simulator answers no request, and each release would wait its 10 s.
-                    await sim.Faults.Stall();
-                    sentAtTerm = await SettledAsync(sim);
-                    await sim.Faults.Unstall();
-                    Console.WriteLine($"market counted at {sim.MarketTime:HH:mm:ss} ({sentAtTerm.Values.Sum():N0} records sent), SIGTERM now");
+                    await CountForTermAsync();
                     break;
                 }
                 if (kill == name && sim.MarketTime >= killAt && gateways is FleetGateways fleet)
@@ -142,13 +149,18 @@ public static class WholeMarketHarness
             Console.WriteLine(phases[^1]);
         }
         await PhaseAsync("burst", open.DateTime.AddSeconds(burstSeconds));
-        if (!termStalled) await PhaseAsync("steady", open.DateTime.AddSeconds(burstSeconds + steadySeconds));
+        if (!termCounted) await PhaseAsync("steady", open.DateTime.AddSeconds(burstSeconds + steadySeconds));
         // The kill's keys are counted once their new runs publish: the market goes on (steady) until then, not stalled before.
         if (heldAgain is not null) await heldAgain;
         List<WholeMarketFleet.Stop>? stops = null;
-        if (terming && !termStalled) Console.WriteLine("warning: --term never came (its phase ended first): the fleet is stopped at the end");
+        if (terming && !termCounted)
+        {
+            // The takeover outlasted the phase: the market went on until it (above), and the SIGTERM comes now.
+            Console.WriteLine($"the takeover outlasted the {term} phase: the SIGTERM comes once it is over, at {sim.MarketTime:HH:mm:ss}");
+            await CountForTermAsync();
+        }
         string? gatewayPeak = null; // the processes' peak memory, read before they end
-        if (termStalled && gateways is FleetGateways stopped)
+        if (termCounted && gateways is FleetGateways stopped)
         {
             gatewayPeak = string.Join(", ", gateways.ProcessIds.Select(id => Status(id, "VmHWM")));
             Console.WriteLine($"at the SIGTERM (received less confirmed: the backlog):\n  {stopped.Fleet.Lines}");
