@@ -38,7 +38,7 @@ internal static class WholeMarketStop
         return $"the stop: summaries {summed.Count} of {stops.Count}: received {Sum(0):N0}, confirmed {Sum(1):N0}, overflowed {Sum(2)}, " +
                $"dropped at a fence {Sum(3)}, dropped at the stop's bound {Sum(4)} (received and not confirmed {notPublished}); " +
                $"streams short at their end: {tail.TailRecords} records on {tail.TailKeys} keys of one run (no announcement can state them), " +
-               $"{tail.SeveralRunsShort:N0} records on {tail.SeveralRunsKeys} keys of several runs (the kill's stated gaps, any tail of theirs inside); " +
+               $"{tail.SeveralRunsShort:N0} records on {tail.SeveralRunsKeys} keys with a stated gap (the kill's, any tail of theirs inside); " +
                $"of the records sent by the SIGTERM {beforeTerm.TailRecords} short on {beforeTerm.TailKeys} keys of one run; " +
                (tail.TailRecords == notPublished ? "the tail agrees with the summaries" : $"the tail does NOT agree with the summaries ({tail.TailRecords} vs {notPublished})");
     }
