@@ -248,7 +248,8 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
                 var account = k.Account(made);
                 if (account.TailShort > 0) count = count with { TailKeys = count.TailKeys + 1, TailRecords = count.TailRecords + account.TailShort };
                 var shortBy = made - k.Got - k.Runs.Values.Sum(r => r.Gaps);
-                if ((k.Runs.Count > 1 || account.UnknownExtent > 0) && shortBy > 0) count = count with { SeveralRunsKeys = count.SeveralRunsKeys + 1, SeveralRunsShort = count.SeveralRunsShort + shortBy };
+                if ((k.Runs.Count > 1 || account.UnknownExtent > 0) && shortBy > 0)
+                    count = count with { SeveralRunsKeys = count.SeveralRunsKeys + 1, SeveralRunsShort = count.SeveralRunsShort + shortBy };
             }
         }
         return count;

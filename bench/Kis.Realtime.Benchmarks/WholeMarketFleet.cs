@@ -16,7 +16,8 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
     [GeneratedRegex(@"fleet process \S+: live processes (\d+), fair share \d+, shards \[([^\]]*)\], registrations (\d+),")]
     private static partial Regex FleetLine();
 
-    [GeneratedRegex(@"fleet process \S+ stopped: received (\d+), confirmed (\d+), overflowed (\d+), dropped at a fence (\d+), dropped at the stop's bound (\d+)")]
+    [GeneratedRegex(@"fleet process \S+ stopped: received (\d+), confirmed (\d+), overflowed (\d+), dropped at a fence (\d+), " +
+                    @"dropped at the stop's bound (\d+)")]
     private static partial Regex SummaryLine();
 
     private sealed class Member(Process process, string name)

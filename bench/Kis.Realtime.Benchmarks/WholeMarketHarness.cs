@@ -180,7 +180,8 @@ public static class WholeMarketHarness
         foreach (var example in consumer.Unaccounted) Console.WriteLine($"  outside a stated gap: {example}");
         if (stops is not null) Console.WriteLine(WholeMarketStop.Tail(consumer.Tail(sent), consumer.Tail(sentAtTerm!), stops));
         var audited = await WholeMarketStop.AuditAsync(amqp, ns);
-        Console.WriteLine($"memory: gateway peak {gatewayPeak ?? string.Join(", ", gateways.ProcessIds.Select(id => Status(id, "VmHWM")))}, broker RSS {BrokerRss()} MB, " +
+        gatewayPeak ??= string.Join(", ", gateways.ProcessIds.Select(id => Status(id, "VmHWM")));
+        Console.WriteLine($"memory: gateway peak {gatewayPeak}, broker RSS {BrokerRss()} MB, " +
                           $"this process (simulator + consumer) peak {Status(Environment.ProcessId, "VmHWM")}");
         var seconds = burstSeconds + steadySeconds;
         foreach (var tr in trs)

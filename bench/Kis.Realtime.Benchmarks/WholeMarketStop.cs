@@ -17,7 +17,8 @@ internal static class WholeMarketStop
         var stops = await fleet.TermAsync(ExitBound);
         foreach (var s in stops)
             Console.WriteLine($"SIGTERM {s.Name}: " + (s.ExitCode is { } code ? $"exit {code}" : $"still running after {ExitBound.TotalSeconds:0} s, killed") +
-                              $" after {s.Took.TotalSeconds:0.0} s; " + (s.Summary.Length == 0 ? "no summary line" : s.Summary[s.Summary.IndexOf("fleet process", StringComparison.Ordinal)..]));
+                              $" after {s.Took.TotalSeconds:0.0} s; " +
+                              (s.Summary.Length == 0 ? "no summary line" : s.Summary[s.Summary.IndexOf("fleet process", StringComparison.Ordinal)..]));
         return stops;
     }
 
@@ -40,7 +41,9 @@ internal static class WholeMarketStop
                $"streams short at their end: {tail.TailRecords} records on {tail.TailKeys} keys of one run (no announcement can state them), " +
                $"{tail.SeveralRunsShort:N0} records on {tail.SeveralRunsKeys} keys with a stated gap (the kill's, any tail of theirs inside); " +
                $"of the records sent by the SIGTERM {beforeTerm.TailRecords} short on {beforeTerm.TailKeys} keys of one run; " +
-               (tail.TailRecords == notPublished ? "the tail agrees with the summaries" : $"the tail does NOT agree with the summaries ({tail.TailRecords} vs {notPublished})");
+               (tail.TailRecords == notPublished
+                   ? "the tail agrees with the summaries"
+                   : $"the tail does NOT agree with the summaries ({tail.TailRecords} vs {notPublished})");
     }
 
     /// <summary>Runs <c>kisrt gateway audit</c> over the run's namespace (kisrt.dll beside this harness, as the fleet runs); returns its exit code.</summary>
@@ -61,7 +64,8 @@ internal static class WholeMarketStop
         // The streams' figures and every finding that is not a stated gap (at most 20 printed by the audit), then its summary.
         foreach (var line in lines.Where(l => !l.StartsWith("stated ", StringComparison.Ordinal))) Console.WriteLine($"audit: {line}");
         Console.WriteLine($"audit: {lines.Count(l => l.StartsWith("stated ", StringComparison.Ordinal))} stated-gap lines not shown; " +
-                          $"exit {audit.ExitCode} after {clock.Elapsed.TotalSeconds:0.0} s{(await errors is { Length: > 0 } e ? "; stderr: " + e.Trim() : "")}");
+                          $"exit {audit.ExitCode} after {clock.Elapsed.TotalSeconds:0.0} s" +
+                          (await errors is { Length: > 0 } e ? "; stderr: " + e.Trim() : ""));
         return audit.ExitCode;
     }
 }
