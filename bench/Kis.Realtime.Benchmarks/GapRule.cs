@@ -10,7 +10,8 @@ namespace Kis.Realtime.Benchmarks;
 /// run and seq (<c>previous_stream_run</c>, <c>previous_stream_seq</c>; a gateway before <c>previous_stream_run</c> named
 /// only the previous run's), whichever runs held the key between without a record. An announcement that says the
 /// gateway did not find that record within its read's bound (<c>previous_stream_unknown</c>) states a gap of unknown
-/// extent: counted apart, not hidden. A key short with no run change and no hole inside a run is short at its end.
+/// extent: counted apart, not hidden; so is one before the key's first run on the stream (its holder before left no record
+/// of it there). A key short with no run change, no hole inside a run and no such gap is short at its end.
 /// </summary>
 internal static class GapRule
 {
@@ -42,7 +43,13 @@ internal static class GapRule
         var (stated, unknown, unstated) = (counts[(int)ChangeStated.Stated], counts[(int)ChangeStated.Unknown], counts[(int)ChangeStated.Unstated]);
         var betweenRuns = Math.Max(0, made - got - inRunHoles);
         if (betweenRuns == 0) return new KeyAccount(inRunHoles, 0, 0, stated, unstated);
-        if (stated + unknown + unstated == 0) return new KeyAccount(inRunHoles, betweenRuns, 0, stated, unstated);
+        if (stated + unknown + unstated == 0)
+        {
+            // No change on the stream, but the first run may have announced one from a holder that left no record of the key
+            // there (killed before any was confirmed): of unknown extent, what is missing lies before it, not at the end.
+            var gapBefore = runs.Count > 0 && announcements.Any(a => a.Run == runs[0].Run && a.Unknown);
+            return gapBefore ? new KeyAccount(inRunHoles, 0, betweenRuns, stated, unstated) : new KeyAccount(inRunHoles, betweenRuns, 0, stated, unstated);
+        }
         if (unstated > 0) return new KeyAccount(inRunHoles + betweenRuns, 0, 0, stated, unstated);
         return new KeyAccount(inRunHoles, 0, unknown > 0 ? betweenRuns : 0, stated, unstated);
     }

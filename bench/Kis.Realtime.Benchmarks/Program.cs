@@ -7,8 +7,9 @@ using Kis.Realtime.Benchmarks;
 if (args.Length > 0 && args[0] == "e2e") return await EndToEndHarness.RunAsync(args);
 // `gateway-e2e [seconds] [records/s]`: simulator → gateway → RabbitMQ → KisGatewayClient, p99 latency at a steady rate.
 if (args.Length > 0 && args[0] == "gateway-e2e") return await GatewayEndToEndHarness.RunAsync(args);
-// `whole-market [stocks] [keys] [steady/s] [burst/s] [burst-s] [steady-s] [lead-s] [postgres]`: the whole-market day
-// (simulator at market scale → one gateway process pooling the keys → RabbitMQ → an independent consumer), lost/doubled, lag, CPU.
+// `whole-market [stocks] [keys] [steady/s] [burst/s] [burst-s] [steady-s] [lead-s] [postgres] [--processes N] [--kill …]
+// [--term …]`: the whole-market day (simulator at market scale → a fleet of gateway processes or one pooling the keys →
+// RabbitMQ → an independent consumer), lost/doubled, lag, CPU; a kill, a SIGTERM of the rest, the audit.
 if (args.Length > 0 && args[0] == "whole-market") return await WholeMarketHarness.RunAsync(args);
 // `whole-market-gateway …`: that harness's gateway process.
 if (args.Length > 6 && args[0] == "whole-market-gateway") return await WholeMarketGateway.RunAsync(args);

@@ -232,6 +232,29 @@ internal sealed class WholeMarketConsumer : IAsyncDisposable
         }
     }
 
+    /// <summary>Records short at the streams' end (<see cref="WholeMarketStop.Tail"/>).</summary>
+    public readonly record struct TailCount(int TailKeys, long TailRecords, int SeveralRunsKeys, long SeveralRunsShort);
+
+    /// <summary>Of <paramref name="sent"/>, the keys short at their end with one run, and the keys with a gap stated (several runs,
+    /// or a first run announcing one of unknown extent before it) short.</summary>
+    public TailCount Tail(Dictionary<(string TrId, string Key), long> sent)
+    {
+        var count = new TailCount();
+        lock (_gate)
+        {
+            foreach (var ((tr, key), made) in sent)
+            {
+                var k = _keys.GetValueOrDefault((tr, key)) ?? new KeyCount();
+                var account = k.Account(made);
+                if (account.TailShort > 0) count = count with { TailKeys = count.TailKeys + 1, TailRecords = count.TailRecords + account.TailShort };
+                var shortBy = made - k.Got - k.Runs.Values.Sum(r => r.Gaps);
+                if ((k.Runs.Count > 1 || account.UnknownExtent > 0) && shortBy > 0)
+                    count = count with { SeveralRunsKeys = count.SeveralRunsKeys + 1, SeveralRunsShort = count.SeveralRunsShort + shortBy };
+            }
+        }
+        return count;
+    }
+
     /// <summary>Up to five keys with records missing outside a stated gap, as the last check found them: what a reader sees.</summary>
     public List<string> Unaccounted { get; } = [];
 

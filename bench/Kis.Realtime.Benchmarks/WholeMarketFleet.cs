@@ -16,10 +16,16 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
     [GeneratedRegex(@"fleet process \S+: live processes (\d+), fair share \d+, shards \[([^\]]*)\], registrations (\d+),")]
     private static partial Regex FleetLine();
 
-    private sealed class Member(Process process)
+    [GeneratedRegex(@"fleet process \S+ stopped: received (\d+), confirmed (\d+), overflowed (\d+), dropped at a fence (\d+), " +
+                    @"dropped at the stop's bound (\d+)")]
+    private static partial Regex SummaryLine();
+
+    private sealed class Member(Process process, string name)
     {
         public Process Process { get; } = process;
+        public string Name { get; } = name;
         public volatile string Line = "";
+        public volatile string Summary = "";
         public TimeSpan LastCpu;
         public bool Killed;
         public TextWriter? Log;
@@ -53,16 +59,19 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
                 { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = dir };
             foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("KIS_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(name);
             start.Environment["XDG_DATA_HOME"] = Path.Combine(dir, $"data-{i}"); // approval keys cached per process, not the user's
-            var member = new Member(Process.Start(start)!);
+            var member = new Member(Process.Start(start)!, $"wm-{i}");
             var log = logs is null ? null : TextWriter.Synchronized(File.CreateText(Path.Combine(logs, $"wm-{i}.log")));
             member.Log = log;
-            member.Process.ErrorDataReceived += (_, e) =>
+            // Both outputs kept (with --logs): the status lines and the stop's summary, the last line, whichever one carries them.
+            void Take(DataReceivedEventArgs e)
             {
                 if (e.Data is not { } line) return;
                 if (FleetLine().IsMatch(line)) member.Line = line;
+                if (SummaryLine().IsMatch(line)) member.Summary = line;
                 log?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
-            };
-            member.Process.OutputDataReceived += (_, _) => { };
+            }
+            member.Process.ErrorDataReceived += (_, e) => Take(e);
+            member.Process.OutputDataReceived += (_, e) => Take(e);
             member.Process.BeginErrorReadLine();
             member.Process.BeginOutputReadLine();
             fleet._members.Add(member);
@@ -119,6 +128,45 @@ internal sealed partial class WholeMarketFleet : IAsyncDisposable
         victim.Process.Kill();
         victim.Killed = true;
         return victim.Line;
+    }
+
+    /// <summary>A process's planned stop: its exit code (null: still running at the bound, then killed), how long it took,
+    /// its summary line and the summary's figures (received, confirmed, overflowed, dropped at a fence, at the stop's bound).</summary>
+    public sealed record Stop(string Name, int? ExitCode, TimeSpan Took, string Summary, long[]? Figures);
+
+    /// <summary>
+    /// SIGTERM to every live process at once, as an operator stops the fleet, then each one's exit waited for up to
+    /// <paramref name="bound"/> (the stop's grace is 30 s: exit 143 is a stop that overran it). A process still running
+    /// at the bound is killed and reported with no exit code.
+    /// </summary>
+    public async Task<List<Stop>> TermAsync(TimeSpan bound)
+    {
+        var clock = Stopwatch.StartNew();
+        var stopping = Live.Where(m => !m.Process.HasExited).ToList();
+        foreach (var m in stopping) SendTerm(m.Process.Id);
+        var stops = new List<Stop>();
+        foreach (var m in stopping)
+        {
+            using var bounded = new CancellationTokenSource(bound - clock.Elapsed is { Ticks: > 0 } left ? left : TimeSpan.Zero);
+            int? code;
+            try
+            {
+                await m.Process.WaitForExitAsync(bounded.Token); // also waits for the outputs' end: the summary is read by then
+                code = m.Process.ExitCode;
+            }
+            catch (OperationCanceledException)
+            {
+                m.Process.Kill();
+                code = null;
+            }
+            var took = m.Process.HasExited ? m.Process.ExitTime.ToUniversalTime() - DateTime.UtcNow + clock.Elapsed : clock.Elapsed;
+            var figures = SummaryLine().Match(m.Summary) is { Success: true } f
+                ? f.Groups.Values.Skip(1).Select(g => long.Parse(g.Value, CultureInfo.InvariantCulture)).ToArray()
+                : null;
+            stops.Add(new Stop(m.Name, code, took, m.Summary, figures));
+            m.Killed = true; // not live any more: Dispose leaves it be
+        }
+        return stops;
     }
 
     /// <summary>Stops the live processes as an operator would (SIGTERM: each hands its shards on and exits).</summary>

@@ -7,14 +7,17 @@ namespace Kis.Realtime.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Kis.Realtime.Benchmarks -- whole-market [stocks] [keys] [steady/s] [burst/s]
-/// [burst-s] [steady-s] [lead-s] [postgres] [--processes N] [--kill burst|steady] [--kill-after S] [--logs DIR] [--election-heartbeat 10s]</c> (issue 61): the
+/// [burst-s] [steady-s] [lead-s] [postgres] [--processes N] [--kill burst|steady] [--kill-after S] [--term burst|steady] [--term-after S]
+/// [--logs DIR] [--election-heartbeat 10s]</c> (issue 61): the
 /// whole-market day on one machine. The simulator (this process) lists the whole KRX (<see cref="SimulatorUniverse.KrxAll"/>)
 /// at a market-wide pace with the open's burst; a fleet of <c>--processes</c> (3) <c>kisrt gateway --fleet</c> processes
 /// (<see cref="WholeMarketFleet"/>: one credentials file, one universe file of the <paramref name="stocks"/> busiest names'
 /// trades and books) serves it; <c>--processes 0</c> or a PostgreSQL connection string runs the single pooled gateway
 /// process instead (<see cref="WholeMarketGateway"/>; a fleet has no <c>--postgres</c> yet). <c>--kill burst</c> sends
 /// SIGKILL to the busiest fleet process <c>--kill-after</c> (10) seconds into the burst (or the steady phase);
-/// <c>--logs</c> keeps each fleet process's log there. An
+/// <c>--term</c> SIGTERMs the rest of the fleet <c>--term-after</c> (10) seconds into the phase named, once the kill's keys
+/// are held again, and prints each process's exit code and summary (<see cref="WholeMarketStop"/>); <c>kisrt gateway
+/// audit</c> reads the run's streams before they are deleted. <c>--logs</c> keeps each fleet process's output there. An
 /// independent consumer (<see cref="WholeMarketConsumer"/>: plain AMQP, each TR's stream from its first offset) counts
 /// every key's records per run. At the end the simulator is stalled and each key's count is checked against what the
 /// simulator sent: lost (a kill's hole included), lost outside a gap message that states it, doubled. Prints the rate, lag p50/p99 (gateway receive stamp →
@@ -40,6 +43,10 @@ public static class WholeMarketHarness
         var kill = named.GetValueOrDefault("kill");
         var killing = kill is not null; // a kill's hole is lost by design: counted, and each record of it must be in a stated gap
         var killAfter = named.TryGetValue("kill-after", out var k) ? double.Parse(k, System.Globalization.CultureInfo.InvariantCulture) : 10;
+        // --term: the rest of the fleet SIGTERMed after the kill's takeover, the market counted that moment (WholeMarketStop).
+        var term = named.GetValueOrDefault("term");
+        var termAfter = named.TryGetValue("term-after", out var t) ? double.Parse(t, System.Globalization.CultureInfo.InvariantCulture) : 10;
+        var terming = term is not null;
         var stocks = (int)Arg(1, 200);
         var keys = (int)Math.Max(Arg(2, 10), Math.Ceiling(stocks * 2 / 41.0));
         var (steady, burst, burstSeconds, steadySeconds) = (Arg(3, 2_000), Arg(4, 10_000), Arg(5, 60), Arg(6, 30));
@@ -69,7 +76,8 @@ public static class WholeMarketHarness
                           + $"{stocks} stocks x 2 TRs = {stocks * 2} registrations over {keys} keys; "
                           + $"market {steady:N0}/s steady, {burst:N0}/s burst for {burstSeconds} s: these names {share:P0} of it; "
                           + (processes > 0 ? $"a fleet of {processes} kisrt gateway --fleet processes" : "one pooled gateway process")
-                          + (kill is null ? "" : $", SIGKILL to the busiest {killAfter} s into the {kill}"));
+                          + (kill is null ? "" : $", SIGKILL to the busiest {killAfter} s into the {kill}")
+                          + (term is null ? "" : $", SIGTERM to the rest {termAfter} s into the {term} (after the takeover), the market counted then"));
 
         var gateways = processes > 0
             ? (IWholeMarketGateways)new FleetGateways(
@@ -82,14 +90,31 @@ public static class WholeMarketHarness
 
         var phases = new List<string>();
         Task? heldAgain = null;
+        var termCounted = false;
+        Dictionary<(string TrId, string Key), long>? sentAtTerm = null;
+        // What the simulator had sent when stalled a moment, a second count beside the final one (WholeMarketStop.Tail).
+        // Not stalled through the stop: a stalled simulator answers no request, and each release would wait its 10 s.
+        async Task CountForTermAsync()
+        {
+            (term, termCounted) = (null, true);
+            await sim.Faults.Stall();
+            sentAtTerm = await SettledAsync(sim);
+            await sim.Faults.Unstall();
+            Console.WriteLine($"market counted at {sim.MarketTime:HH:mm:ss} ({sentAtTerm.Values.Sum():N0} records sent), SIGTERM now");
+        }
         async Task PhaseAsync(string name, DateTime until)
         {
             while (sim.MarketTime < open.DateTime.AddSeconds(-1)) await Task.Delay(100);
             var (cpu0, self0, made0, consumed0, at0) = (Cpu(gateways), ProcCpu(Environment.ProcessId), Made(sim), consumer.Records, Stopwatch.GetTimestamp());
             consumer.ResetLag();
-            var killAt = sim.MarketTime.AddSeconds(killAfter);
+            var (killAt, termAt) = (sim.MarketTime.AddSeconds(killAfter), sim.MarketTime.AddSeconds(termAfter));
             while (sim.MarketTime < until && !gateways.Exited)
             {
+                if (term == name && sim.MarketTime >= termAt && kill != name && (heldAgain?.IsCompleted ?? true))
+                {
+                    await CountForTermAsync();
+                    break;
+                }
                 if (kill == name && sim.MarketTime >= killAt && gateways is FleetGateways fleet)
                 {
                     kill = null;
@@ -124,13 +149,27 @@ public static class WholeMarketHarness
             Console.WriteLine(phases[^1]);
         }
         await PhaseAsync("burst", open.DateTime.AddSeconds(burstSeconds));
-        await PhaseAsync("steady", open.DateTime.AddSeconds(burstSeconds + steadySeconds));
+        if (!termCounted) await PhaseAsync("steady", open.DateTime.AddSeconds(burstSeconds + steadySeconds));
         // The kill's keys are counted once their new runs publish: the market goes on (steady) until then, not stalled before.
         if (heldAgain is not null) await heldAgain;
-
+        List<WholeMarketFleet.Stop>? stops = null;
+        if (terming && !termCounted)
+        {
+            // The takeover outlasted the phase: the market went on until it (above), and the SIGTERM comes now.
+            Console.WriteLine($"the takeover outlasted the {term} phase: the SIGTERM comes once it is over, at {sim.MarketTime:HH:mm:ss}");
+            await CountForTermAsync();
+        }
+        string? gatewayPeak = null; // the processes' peak memory, read before they end
+        if (termCounted && gateways is FleetGateways stopped)
+        {
+            gatewayPeak = string.Join(", ", gateways.ProcessIds.Select(id => Status(id, "VmHWM")));
+            Console.WriteLine($"at the SIGTERM (received less confirmed: the backlog):\n  {stopped.Fleet.Lines}");
+            stops = await WholeMarketStop.TermAsync(stopped.Fleet);
+        }
 
         await sim.Faults.Stall();
-        var sent = await SettledAsync(sim);
+        // After a --term every process has released its keys (or ended): a key's records are what was made while a gateway held it.
+        var sent = sentAtTerm is null ? await SettledAsync(sim) : sim.Instruments.ToDictionary(i => (i.TrId, i.Key), i => i.RecordsMade - i.RecordsUnsent);
         var caughtUp = await consumer.ReadToEndAsync(endpoint, trs, TimeSpan.FromMinutes(5));
         Console.WriteLine($"consumer: read to the streams' end {caughtUp.TotalSeconds:0.0} s after the stall");
         var (lost, doubled, keysShort, runs, unaccounted, gapsStated, lostInUnknown) = await consumer.CheckAsync(sent, TimeSpan.FromSeconds(120));
@@ -139,7 +178,10 @@ public static class WholeMarketHarness
                           $"({keysShort} keys short, {runs} keys with records of more than one run); simulator lost behind {sim.Counters.RecordsLostBehind}; " +
                           $"gateway {gateways.LastStatus}");
         foreach (var example in consumer.Unaccounted) Console.WriteLine($"  outside a stated gap: {example}");
-        Console.WriteLine($"memory: gateway peak {string.Join(", ", gateways.ProcessIds.Select(id => Status(id, "VmHWM")))}, broker RSS {BrokerRss()} MB, " +
+        if (stops is not null) Console.WriteLine(WholeMarketStop.Tail(consumer.Tail(sent), consumer.Tail(sentAtTerm!), stops));
+        var audited = await WholeMarketStop.AuditAsync(amqp, ns);
+        gatewayPeak ??= string.Join(", ", gateways.ProcessIds.Select(id => Status(id, "VmHWM")));
+        Console.WriteLine($"memory: gateway peak {gatewayPeak}, broker RSS {BrokerRss()} MB, " +
                           $"this process (simulator + consumer) peak {Status(Environment.ProcessId, "VmHWM")}");
         var seconds = burstSeconds + steadySeconds;
         foreach (var tr in trs)
@@ -148,7 +190,8 @@ public static class WholeMarketHarness
         await gateways.DisposeAsync();
         dir.Delete(recursive: true);
         await DeleteAsync(endpoint, trs, Shards(keys));
-        return (lost == 0 || killing) && unaccounted == 0 && doubled == 0 ? 0 : 1;
+        var stopsClean = stops?.All(s => s.ExitCode == 0) ?? true;
+        return (lost == 0 || killing || terming) && unaccounted == 0 && doubled == 0 && stopsClean && audited == 0 ? 0 : 1;
     }
 
     /// <summary>The fleet's per-shard names: every key a shard at most, and the claims shard (the namespace's own queues).</summary>
