@@ -4,7 +4,7 @@ namespace Kis.Realtime;
 
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
-    private const int MaxTrs = 4;
+    private const int MaxTrs = PendingRecords.MaxTrs;
 
     // Per TR (a key may be fed from several, e.g. KRX and NXT trades of one stock): the tape's last cumulative volume, its
     // trading day and stamp; the trades seen this day (a repeat is the same trade, not any record at or below the last
@@ -125,7 +125,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 Remember(i, day, identity);
                 return VolumeCheck.Late;
             }
-            NoteCorrupt(new Pending { Utc = utc, Local = local, Accumulated = accumulated, Volume = volume, Tr = i, Day = day },
+            NoteCorrupt(new PendingTrade { Utc = utc, Local = local, Accumulated = accumulated, Volume = volume, Tr = i, Day = day },
                 null, inBar: false);
             Remember(i, day, identity);
             return VolumeCheck.Corrupt;

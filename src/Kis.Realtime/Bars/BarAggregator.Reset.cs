@@ -16,7 +16,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         Array.Clear(_trSeen);
         foreach (var gaps in _openGaps) gaps?.Clear();
         foreach (var seen in _trTrades) seen?.Clear();
-        ClearPending();
+        _pending.Clear();
+        _quietUntil = long.MinValue;
         _corrupt.Clear();
         _corruptVolumes.Clear();
         CorruptVolumes = 0;

@@ -68,6 +68,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_options.ReorderWindow < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), _options.ReorderWindow, "BarOptions.ReorderWindow must not be negative.");
         _reorderWindow = _options.ReorderWindow.Ticks;
+        _pending = new PendingRecords(_kind, _interval);
     }
 
     /// <summary>The bar spec.</summary>
@@ -129,7 +130,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         // Its tape moves: a waiting record of its TR may continue it. Only its own TR's: another TR's records are due by
         // their own tape or window alone, so a TR going on while another's wait behind a hole costs no look at them.
-        if (trade.Tr < 0 || _waitingOfTr[trade.Tr] > 0) _quietUntil = long.MinValue;
+        if (trade.Tr < 0 || _pending.WaitingOfTr[trade.Tr] > 0) _quietUntil = long.MinValue;
         return ProcessInOrder(trade, utc, t, day, accumulated) | EmitRevisions();
     }
 
