@@ -232,14 +232,4 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     private readonly record struct OpenGap(long Low, long High, long Sequence, long FlaggedBar);
-
-    /// <summary>
-    /// A trade's place in the tape: by cumulative volume within one TR (exchange order), else by stamp (another TR, or
-    /// no acml_vol). A bar's open and close are its first and last trade by this order, not by arrival.
-    /// </summary>
-    private readonly record struct TapePosition(long Local, long Accumulated, int Tr)
-    {
-        public int CompareTo(TapePosition other) =>
-            Tr >= 0 && Tr == other.Tr ? Accumulated.CompareTo(other.Accumulated) : Local.CompareTo(other.Local);
-    }
 }

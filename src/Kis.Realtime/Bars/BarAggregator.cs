@@ -69,6 +69,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             throw new ArgumentOutOfRangeException(nameof(options), _options.ReorderWindow, "BarOptions.ReorderWindow must not be negative.");
         _reorderWindow = _options.ReorderWindow.Ticks;
         _pending = new PendingRecords(_kind, _interval);
+        _heldBars = new HeldBars(_interval, _lateWindow);
     }
 
     /// <summary>The bar spec.</summary>
@@ -208,7 +209,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
             var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : trade.Value;
             var late = check == VolumeCheck.Late;
-            if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position))
+            if (_lateWindow > 0 && _heldBars.TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position, _watermark,
+                    ClockEndOf(calendar, start, day)))
             {
                 if (late) PlaceLate();
                 return false;
