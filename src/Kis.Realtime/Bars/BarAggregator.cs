@@ -368,19 +368,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         Flags = _emptyFlags,
     };
 
-    private Bar MakeBar(BarFlags flags) => new()
-    {
-        Key = _key!,
-        OpenTime = new DateTimeOffset(_open, _offset),
-        CloseTime = new DateTimeOffset(_close, _offset),
-        Open = _o,
-        High = _h,
-        Low = _l,
-        Close = _c,
-        Volume = _volume,
-        Value = _value,
-        TradeCount = _count,
-        Vwap = _volume == 0 ? _c : _priceVolume / _volume,
-        Flags = _flags | flags | (_formingOpenGaps > 0 ? BarFlags.Gap : BarFlags.None),
-    };
+    // The forming bar as a bar: as its snapshot makes it (HeldBar.ToBar), so a bar emitted now and one held or revised
+    // read their flags and VWAP by one rule.
+    private Bar MakeBar(BarFlags flags) => Snapshot(gap: false, openGap: 0).ToBar(_key!, flags);
 }
