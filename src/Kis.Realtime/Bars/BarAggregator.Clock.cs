@@ -73,7 +73,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_kind > BarKind.Day) return PendingClockRelease() + grace;
         // The forming bar closes at its end; a held one (BarOptions.LateWindow) is emitted at its end plus the window.
         DateTimeOffset? due = _forming ? new DateTimeOffset(_clockEnd + _lateWindow, _offset) : null;
-        if (HeldClockRelease() is { } held && (due is null || held < due)) due = held;
+        if (_heldBars.ClockRelease() is { } held && (due is null || held < due)) due = held;
         if (PendingClockRelease() is { } pending && (due is null || pending < due)) due = pending;
         return due + grace + TimeSpan.FromTicks(_clockSkew);
     }

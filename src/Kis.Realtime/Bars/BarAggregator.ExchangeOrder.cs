@@ -14,10 +14,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // Which bar an open gap flagged: a time or day bar by its interval's start, another by its number.
     private long FormingBarId => _kind <= BarKind.Day ? _open : _barNumber;
 
-    // What a bar takes from a trade, read once on arrival: the reorder buffer keeps this (tens of bytes, no references),
-    // not the trade view. Tr: its TR's slot (-1: none checked); Value only when TAccessor.ValueIsPriceTimesVolume is false.
-    private readonly record struct TradeFacts(int Tr, decimal Price, long Volume, decimal Value, TradingSessions Session);
-
     private void PlaceOpenAndClose(decimal price, TapePosition position)
     {
         if (_count == 0) _first = _last = position;

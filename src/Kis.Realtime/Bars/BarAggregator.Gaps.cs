@@ -4,7 +4,7 @@ namespace Kis.Realtime;
 
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
-    private const int MaxTrs = 4;
+    private const int MaxTrs = PendingRecords.MaxTrs;
 
     // Per TR (a key may be fed from several, e.g. KRX and NXT trades of one stock): the tape's last cumulative volume, its
     // trading day and stamp; the trades seen this day (a repeat is the same trade, not any record at or below the last
@@ -125,7 +125,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 Remember(i, day, identity);
                 return VolumeCheck.Late;
             }
-            NoteCorrupt(new Pending { Utc = utc, Local = local, Accumulated = accumulated, Volume = volume, Tr = i, Day = day },
+            NoteCorrupt(new PendingTrade { Utc = utc, Local = local, Accumulated = accumulated, Volume = volume, Tr = i, Day = day },
                 null, inBar: false);
             Remember(i, day, identity);
             return VolumeCheck.Corrupt;
@@ -232,14 +232,4 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     }
 
     private readonly record struct OpenGap(long Low, long High, long Sequence, long FlaggedBar);
-
-    /// <summary>
-    /// A trade's place in the tape: by cumulative volume within one TR (exchange order), else by stamp (another TR, or
-    /// no acml_vol). A bar's open and close are its first and last trade by this order, not by arrival.
-    /// </summary>
-    private readonly record struct TapePosition(long Local, long Accumulated, int Tr)
-    {
-        public int CompareTo(TapePosition other) =>
-            Tr >= 0 && Tr == other.Tr ? Accumulated.CompareTo(other.Accumulated) : Local.CompareTo(other.Local);
-    }
 }

@@ -6,7 +6,7 @@ namespace Kis.Realtime;
 // record that continues the tape goes on at once; one after a hole waits for the hole's trades up to the window (on the
 // receive clock), then goes on and the hole is a gap. A record whose acml_vol contradicts the tape (one corrupt digit) is
 // reported (CorruptRecords) and put where its own volume fits, or in no bar; it never makes later trades look repeated.
-// The waiting records are kept ordered (BarAggregator.Pending.cs), so each costs the same however many wait.
+// The waiting records are kept ordered (PendingRecords.cs), so each costs the same however many wait.
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
     private readonly long _reorderWindow; // BarOptions.ReorderWindow in ticks: 0 takes records in arrival order
@@ -16,24 +16,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // buffer over again. long.MinValue: not known.
     private long _quietUntil = long.MinValue;
     private const int Dropped = -2;
-
-    // A waiting record: what bars take from its trade, and its place.
-    private struct Pending
-    {
-        public TradeFacts Trade;
-        public long Received, Utc, Local, Accumulated, Volume;
-        public int Tr, Day;
-        public bool Behind; // behind the tape when it came (and no repeat, no gap's trade): corrupt unless its volume fills a hole
-        public bool Indexed; // in the cumulative-volume hash: not in its tape's order, or not at an end of it (Pending.cs)
-        public long Arrival; // its place in arrival order
-        // Its neighbours (-1: none) among the waiting records of its TR and day ending at its acml_vol, and of its volume,
-        // in arrival order.
-        public int NextEnd, PreviousEnd, NextVolume, PreviousVolume;
-        // A run (BarAggregator.Runs.cs): how many records continue this one in the run store, from RunFrom; and the
-        // receive time it is kept under in the receive order (its run's first record's, the earliest received).
-        public int RunCount;
-        public long RunFrom, RunReceived;
-    }
+    private readonly PendingRecords _pending; // the waiting records (PendingRecords.cs)
 
     // Arrival: straight on without a window, a record without acml_vol or of a TR not tracked; else into the buffer.
     private bool Arrive(in TTrade trade, long received, long utc, long local, int day)
@@ -54,7 +37,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         var volume = facts.Volume;
         var identity = new TradeIdentity(accumulated, volume, facts.Price, local);
-        if (IsSeen(tr, day, identity) || IsPending(tr, day, identity))
+        if (IsSeen(tr, day, identity) || _pending.IsPending(tr, day, identity))
         {
             DuplicateTrades++;
             return closed;
@@ -65,9 +48,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (behind && CanFill(tr, accumulated - volume, accumulated)) return Process(facts, utc, local, day, accumulated) | closed;
         // None of its TR's records waits and it continues its tape: on at once, as the buffer would send it (what was due
         // went on above, and another TR's waiting records wait on whatever this TR's tape does).
-        if (!behind && _waitingOfTr[tr] == 0 && Continues(tr, day, accumulated, volume) && !HeldByOtherTr(tr, day, local))
+        if (!behind && _pending.WaitingOfTr[tr] == 0 && Continues(tr, day, accumulated, volume) && !_pending.HeldByOtherTr(tr, day, local))
             return Process(facts, utc, local, day, accumulated) | closed;
-        AddPending(new Pending
+        AddPending(new PendingTrade
         {
             Trade = facts, Received = received, Utc = utc, Local = local, Accumulated = accumulated, Volume = volume,
             Tr = tr, Day = day, Behind = behind,
@@ -80,19 +63,19 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         if (now < _quietUntil) return false;
         var closed = false;
-        while (PendingCount > 0)
+        while (_pending.Count > 0)
         {
             var next = NextReleased(now, out var corrected);
             if (next == Dropped) continue;
             if (next < 0)
             {
                 if (DropExpiredCorrupt(now)) continue;
-                _quietUntil = _receiveOrder.MinA + _reorderWindow; // no window ends before the oldest record's
+                _quietUntil = _pending.ReceiveOrder.MinA + _reorderWindow; // no window ends before the oldest record's
                 break;
             }
-            var p = Unlink(next);
-            if (corrected >= 0) Remember(p.Tr, p.Day, Identity(p));
-            Free(next);
+            var p = _pending.Unlink(next);
+            if (corrected >= 0) Remember(p.Tr, p.Day, PendingRecords.Identity(p));
+            _pending.Free(next);
             closed |= Process(p.Trade, p.Utc, p.Local, p.Day, corrected >= 0 ? corrected : p.Accumulated);
             if (p.RunCount > 0) closed |= ReleaseRun(p, now);
         }
@@ -106,20 +89,20 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private int NextReleased(long now, out long corrected)
     {
         corrected = -1;
-        var candidates = LowestPending();
+        var candidates = _pending.LowestPending();
         foreach (var id in candidates)
         {
-            _reorderSteps++;
-            ref readonly var p = ref _slots[id];
+            _pending.Steps++;
+            ref readonly var p = ref _pending.Slots[id];
             var waiting = p.Received + _reorderWindow > now;
             if ((Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p))
-                && !(waiting && HeldByOtherTr(p.Tr, p.Day, p.Local))) return id;
+                && !(waiting && _pending.HeldByOtherTr(p.Tr, p.Day, p.Local))) return id;
             if (waiting) continue;
             var filler = FindFiller(id);
             if (filler >= 0)
             {
-                corrected = _trAccumulated[p.Tr] + _slots[filler].Volume;
-                NoteCorrupt(_slots[filler], corrected, inBar: true);
+                corrected = _trAccumulated[p.Tr] + _pending.Slots[filler].Volume;
+                NoteCorrupt(_pending.Slots[filler], corrected, inBar: true);
                 return filler;
             }
             if (!Contradicts(p)) return id;
@@ -129,84 +112,51 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return -1;
     }
 
-    // Two TRs in one aggregator (KRX and NXT of one stock) share its bars, and nothing orders one TR's trades against
-    // the other's but their stamps: a TR going on through bars while the other's records wait behind a hole (or for the
-    // first of a batch received in reverse) would close the bars those records belong to, and they would come late, in
-    // no bar. So a time or day bar's record waits, up to its own window, while another TR's lowest waiting record lies in
-    // an earlier bar; of records due, an earlier bar's go first, then a lower TR's, then the first to arrive. Within one
-    // bar the order of two TRs' trades changes nothing (a bar's open and close go by stamp: TapePosition). Tick, volume
-    // and value bars, cut by count, take them by arrival.
-    private bool HeldByOtherTr(int tr, int day, long local, int except = -1)
-    {
-        if (_kind > BarKind.Day || _waitingOfTr[tr] == PendingCount) return false;
-        var bar = BarOf(day, local);
-        for (var other = 0; other < MaxTrs; other++)
-        {
-            if (other == tr || other == except || _tapeOrder[other] is not { Count: > 0 } order) continue;
-            ref readonly var q = ref _slots[order.LowestId()];
-            if (BarOf(q.Day, q.Local) < bar) return true;
-        }
-        return false;
-    }
-
-    // A time bar's start on the market's clock; a day bar's trading day.
-    private long BarOf(int day, long local) => _kind == BarKind.Time ? local - local % _interval : day;
-
-    private ReleaseKey KeyOf(in Pending p) =>
-        _kind <= BarKind.Day ? new ReleaseKey(BarOf(p.Day, p.Local), p.Tr, p.Arrival) : new ReleaseKey(0, 0, p.Arrival);
-
-    // The order in which due records go on: by bar, TR and arrival (time and day bars), or by arrival alone.
-    private readonly record struct ReleaseKey(long Bar, int Tr, long Arrival) : IComparable<ReleaseKey>
-    {
-        public int CompareTo(ReleaseKey other) =>
-            Bar != other.Bar ? Bar.CompareTo(other.Bar) : Tr != other.Tr ? Tr.CompareTo(other.Tr) : Arrival.CompareTo(other.Arrival);
-    }
-
     // Records still waiting twice their window and not next on their tape contradict it: reported, in no bar, in
     // arrival order. True when any was.
     private bool DropExpiredCorrupt(long now)
     {
         var limit = now == long.MaxValue ? long.MaxValue : now - 2 * _reorderWindow;
         // A run is kept under its earliest receive time: its records are judged one by one (rare: a run waits one window).
-        if (_runRecords > 0 && _receiveOrder.MinA <= limit) MaterializeRuns();
-        var expired = ExpiredPending(limit);
+        if (_pending.RunRecords > 0 && _pending.ReceiveOrder.MinA <= limit) _pending.MaterializeRuns();
+        var expired = _pending.ExpiredPending(limit);
         foreach (var id in expired) Drop(id);
         return expired.Count > 0;
     }
 
     // A record just added could be due before any window ends: it continues its tape, or it confirms a waiting record
     // whose volume reaches back over the tape (VolumeOverlapsConfirmed). Else nothing became due but at its window's end.
-    private void NoteAdded(in Pending p)
+    private void NoteAdded(in PendingTrade p)
     {
         if (_quietUntil == long.MinValue) return;
-        if (!p.Behind && (Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p) || ConfirmsOverlap(p)))
+        if (!p.Behind && (Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p) || _pending.ConfirmsOverlap(p)))
             _quietUntil = long.MinValue;
         else _quietUntil = Math.Min(_quietUntil, p.Received + _reorderWindow);
     }
 
     // Its acml_vol is past the tape's but its own volume reaches back over it (a cntg_vol too large), and a waiting record
     // continues its acml_vol: nothing is missing before it, so it need not wait (its bar takes the step, CheckVolume).
-    private bool VolumeOverlapsConfirmed(in Pending p) =>
+    private bool VolumeOverlapsConfirmed(in PendingTrade p) =>
         _trSeen[p.Tr] && p.Day == _trDay[p.Tr] && p.Accumulated > _trAccumulated[p.Tr] && p.Accumulated - p.Volume < _trAccumulated[p.Tr]
-        && AnyStartsAt(p.Tr, p.Day, p.Accumulated);
+        && _pending.AnyStartsAt(p.Tr, p.Day, p.Accumulated);
 
     // The tape went on past its stamp and stays below the volume it claims before itself: a later trade cannot have a
     // smaller cumulative volume, so this acml_vol is wrong.
-    private bool Contradicts(in Pending p) =>
+    private bool Contradicts(in PendingTrade p) =>
         _trSeen[p.Tr] && p.Day == _trDay[p.Tr] && _trLocal[p.Tr] > p.Local && _trAccumulated[p.Tr] < p.Accumulated - p.Volume;
 
     private void Drop(int id)
     {
-        MaterializeRun(id);
-        var p = Unlink(id);
-        Free(id);
+        _pending.MaterializeRun(id);
+        var p = _pending.Unlink(id);
+        _pending.Free(id);
         NoteCorrupt(p, null, inBar: false);
-        Remember(p.Tr, p.Day, Identity(p));
+        Remember(p.Tr, p.Day, PendingRecords.Identity(p));
     }
 
     /// <summary>When the oldest pending record's window ends on the clock (null: none pending).</summary>
     private DateTimeOffset? PendingClockRelease() =>
-        PendingCount == 0 ? null : new DateTimeOffset(_receiveOrder.MinA + _reorderWindow, TimeSpan.Zero);
+        _pending.Count == 0 ? null : new DateTimeOffset(_pending.ReceiveOrder.MinA + _reorderWindow, TimeSpan.Zero);
 
     // Next on its tape: the TR's first record from the day's start, a new day's first trade, or the next cumulative volume.
     private bool Continues(int tr, int day, long accumulated, long volume)
@@ -216,7 +166,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return day == _trDay[tr] && accumulated - volume == _trAccumulated[tr];
     }
 
-    private void NoteCorrupt(in Pending p, long? expected, bool inBar)
+    private void NoteCorrupt(in PendingTrade p, long? expected, bool inBar)
     {
         CorruptTrades++;
         if (!inBar) SkippedCorrupt++;

@@ -16,7 +16,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         Array.Clear(_trSeen);
         foreach (var gaps in _openGaps) gaps?.Clear();
         foreach (var seen in _trTrades) seen?.Clear();
-        ClearPending();
+        _pending.Clear();
+        _quietUntil = long.MinValue;
         _corrupt.Clear();
         _corruptVolumes.Clear();
         CorruptVolumes = 0;
@@ -30,10 +31,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _pendingFlags = BarFlags.None;
         SeedResult = default;
         SkippedTrades = LateTrades = Gaps = MissingVolume = 0;
-        _held?.Clear();
+        _heldBars.Clear();
         _revisable?.Clear();
         _revisionsDue = false;
-        _watermark = _releasedEnd = 0;
+        _watermark = 0;
         _lastClosedLast = default;
         _barNumber = 0;
     }

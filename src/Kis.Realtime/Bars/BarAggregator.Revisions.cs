@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Kis.Realtime.Internal;
 
 namespace Kis.Realtime;
 

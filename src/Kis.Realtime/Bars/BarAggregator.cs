@@ -68,6 +68,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_options.ReorderWindow < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), _options.ReorderWindow, "BarOptions.ReorderWindow must not be negative.");
         _reorderWindow = _options.ReorderWindow.Ticks;
+        _pending = new PendingRecords(_kind, _interval);
+        _heldBars = new HeldBars(_interval, _lateWindow);
     }
 
     /// <summary>The bar spec.</summary>
@@ -129,7 +131,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         // Its tape moves: a waiting record of its TR may continue it. Only its own TR's: another TR's records are due by
         // their own tape or window alone, so a TR going on while another's wait behind a hole costs no look at them.
-        if (trade.Tr < 0 || _waitingOfTr[trade.Tr] > 0) _quietUntil = long.MinValue;
+        if (trade.Tr < 0 || _pending.WaitingOfTr[trade.Tr] > 0) _quietUntil = long.MinValue;
         return ProcessInOrder(trade, utc, t, day, accumulated) | EmitRevisions();
     }
 
@@ -207,7 +209,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
             var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : trade.Value;
             var late = check == VolumeCheck.Late;
-            if (_lateWindow > 0 && TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position))
+            if (_lateWindow > 0 && _heldBars.TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position, _watermark,
+                    ClockEndOf(calendar, start, day)))
             {
                 if (late) PlaceLate();
                 return false;
@@ -365,19 +368,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         Flags = _emptyFlags,
     };
 
-    private Bar MakeBar(BarFlags flags) => new()
-    {
-        Key = _key!,
-        OpenTime = new DateTimeOffset(_open, _offset),
-        CloseTime = new DateTimeOffset(_close, _offset),
-        Open = _o,
-        High = _h,
-        Low = _l,
-        Close = _c,
-        Volume = _volume,
-        Value = _value,
-        TradeCount = _count,
-        Vwap = _volume == 0 ? _c : _priceVolume / _volume,
-        Flags = _flags | flags | (_formingOpenGaps > 0 ? BarFlags.Gap : BarFlags.None),
-    };
+    // The forming bar as a bar: as its snapshot makes it (HeldBar.ToBar), so a bar emitted now and one held or revised
+    // read their flags and VWAP by one rule.
+    private Bar MakeBar(BarFlags flags) => Snapshot(gap: false, openGap: 0).ToBar(_key!, flags);
 }

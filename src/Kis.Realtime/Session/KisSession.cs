@@ -1,15 +1,16 @@
 using Kis.Realtime.Auth;
 using Kis.Realtime.Protocol;
 using Kis.Realtime.Retry;
-using Kis.Realtime.Transport;
 
 namespace Kis.Realtime.Session;
 
 /// <summary>
 /// One KIS session (one app key): connects, reconnects within a budget, watches liveness, answers PINGPONG and shuts
-/// down gracefully. Registrations live in <see cref="TrKeyRegistrationTable"/>, requests go through
-/// <see cref="RequestChannel"/>, messages through <see cref="FrameRouter"/>; the registration workflows are in
-/// KisSession.Registrations.cs. This file owns the connection's life under <see cref="_lock"/>.
+/// down gracefully. Registrations live in <see cref="TrKeyRegistrationTable"/> and their workflows in
+/// <see cref="SessionRegistrar"/>; requests go through <see cref="RequestChannel"/>, messages through
+/// <see cref="FrameRouter"/>; <see cref="SessionRunLoop"/> makes the connections and <see cref="ConnectionReceiver"/>
+/// reads them. This file owns the connection's life under <see cref="_lock"/>: the first connection's waiters, demand,
+/// the current connection and the state.
 /// </summary>
 internal sealed partial class KisSession : IAsyncDisposable
 {
@@ -18,17 +19,19 @@ internal sealed partial class KisSession : IAsyncDisposable
     /// <summary>Connections of this session re-established after a loss: gap checks mark a gap found across one.</summary>
     public long Reconnections => Interlocked.Read(ref _reconnections);
 
+    internal void CountReconnection() => Interlocked.Increment(ref _reconnections);
+
     private readonly KisCredential _credential;
     private readonly KisRealtimeOptions _options;
-    private readonly ApprovalKeyProvider _keys;
     private readonly ClientShared _shared;
     private readonly SessionEvents _events;
     private readonly TimeProvider _time;
-    private readonly Uri _url;
     private readonly TrKeyRegistrationTable _table;
     private readonly RequestChannel _requests;
     private readonly FrameRouter _router;
-    private readonly SlidingWindowLimit _budget; // connection attempts per app key and minute
+    private readonly SessionRegistrar _registrar;
+    private readonly ConnectionReceiver _receiver;
+    private readonly SessionRunLoop _loop;
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2213",
         Justification = "Nothing to free (no timer, no wait handle); undisposed, a call racing disposal never meets ObjectDisposedException")]
     private readonly CancellationTokenSource _stop = new();
@@ -39,7 +42,6 @@ internal sealed partial class KisSession : IAsyncDisposable
     private readonly Lock _lock = new();
     private TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectionContext? _current;
-    private long _connectionIds;
     private Task? _run;
     private bool _stopping;
     private bool _connectRequested;
@@ -52,15 +54,15 @@ internal sealed partial class KisSession : IAsyncDisposable
         Index = index;
         _credential = credential;
         _options = options;
-        _keys = keys;
         _shared = shared;
         _events = events;
         _time = options.TimeProvider;
-        _url = options.EffectiveWebSocketUrl;
         _table = new TrKeyRegistrationTable(options.MaxRegistrationsPerSession);
         _requests = new RequestChannel(index, credential, options, keys, shared);
         _router = new FrameRouter(index, _table, _requests, shared);
-        _budget = new SlidingWindowLimit(options.MaxConnectAttemptsPerMinute, TimeSpan.FromMinutes(1), _time);
+        _registrar = new SessionRegistrar(this, index, _table, _requests, shared, _stop.Token);
+        _receiver = new ConnectionReceiver(this, index, options, shared, _router);
+        _loop = new SessionRunLoop(this, index, credential, options, keys, shared, _stop.Token);
     }
 
     public int Index { get; }
@@ -85,7 +87,7 @@ internal sealed partial class KisSession : IAsyncDisposable
 
     public bool Holds(TrDefinition tr, string key) => _table.Holds(tr, key);
 
-    private long CurrentConnectionId
+    internal long CurrentConnectionId
     {
         get
         {
@@ -94,14 +96,14 @@ internal sealed partial class KisSession : IAsyncDisposable
     }
 
     /// <summary>Moves to <paramref name="next"/> and reports it. Logs (the user's logger): never call it under a lock.</summary>
-    private void SetState(KisConnectionState next, string? reason = null, OpspCode? code = null, TimeSpan? retryIn = null)
+    internal void SetState(KisConnectionState next, string? reason = null, OpspCode? code = null, TimeSpan? retryIn = null)
         => Report((KisConnectionState)Interlocked.Exchange(ref _state, (int)next), next, reason, code, retryIn);
 
     /// <summary>
     /// A note on the current state (a retry while connected) that changes nothing: writing back the state it read would
     /// race the run loop and could undo its Reconnecting for a whole backoff.
     /// </summary>
-    private void Announce(string reason, TimeSpan retryIn)
+    internal void Announce(string reason, TimeSpan retryIn)
     {
         var current = State;
         Report(current, current, reason, null, retryIn);
@@ -171,13 +173,13 @@ internal sealed partial class KisSession : IAsyncDisposable
     }
 
     /// <summary>The attempt in progress (one per first connection), created on first use.</summary>
-    private CancellationTokenSource CurrentAttempt()
+    internal CancellationTokenSource CurrentAttempt()
     {
         lock (_lock) return _attempt ??= CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
     }
 
     /// <summary>The first connection is made (or abandoned): later reconnects are not the ConnectAsync callers' to cancel.</summary>
-    private void EndAttempt()
+    internal void EndAttempt()
     {
         CancellationTokenSource? attempt;
         lock (_lock)
@@ -202,7 +204,7 @@ internal sealed partial class KisSession : IAsyncDisposable
                 // Connecting before anyone sees the run loop (State never reads Closed while connecting); reported, and
                 // the loop started, after the lock: the report runs the user's logger, and must precede the loop's own.
                 previous = (KisConnectionState)Interlocked.Exchange(ref _state, (int)KisConnectionState.Connecting);
-                start = new Task<Task>(RunAsync);
+                start = new Task<Task>(_loop.RunAsync);
                 _run = start.Unwrap();
             }
             else previous = State;
@@ -233,7 +235,7 @@ internal sealed partial class KisSession : IAsyncDisposable
         }
     }
 
-    private bool IsStopping
+    internal bool IsStopping
     {
         get
         {
@@ -241,16 +243,8 @@ internal sealed partial class KisSession : IAsyncDisposable
         }
     }
 
-    private async Task<ConnectionContext> OpenAsync(CancellationToken attempt)
-    {
-        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, attempt);
-        var connection = await WebSocketConnection.ConnectAsync(_url, _options.MaxMessageSize, linked.Token).ConfigureAwait(false);
-        return new ConnectionContext(connection, Interlocked.Increment(ref _connectionIds), _time.GetTimestamp(), _stop.Token);
-    }
-
     /// <summary>Fails every registration waiting and the pending ConnectAsync calls, then reports Faulted.</summary>
-    private void FailEverythingWaiting(Exception error)
+    internal void FailEverythingWaiting(Exception error)
     {
         TaskCompletionSource first;
         lock (_lock)
@@ -260,13 +254,13 @@ internal sealed partial class KisSession : IAsyncDisposable
             _connectRequested = false;
             _connectWaiters = 0; // they all get the failure
         }
-        foreach (var r in _table.Pending()) FailRegistration(r, error);
+        foreach (var r in _table.Pending()) _registrar.FailRegistration(r, error);
         SetState(KisConnectionState.Faulted, error.Message);
         first.TrySetException(error);
     }
 
     /// <summary>Waits (Faulted) until a subscription or ConnectAsync wants a connection again; false when stopping.</summary>
-    private async Task<bool> WaitForDemandAsync()
+    internal async Task<bool> WaitForDemandAsync()
     {
         while (true)
         {
@@ -295,7 +289,7 @@ internal sealed partial class KisSession : IAsyncDisposable
     }
 
     // The failure counts live in the loops (connection, registrations); the rule is the shared one.
-    private TimeSpan Backoff(int failures) =>
+    internal TimeSpan Backoff(int failures) =>
         ExponentialBackoff.Compute(failures, _options.ReconnectMinDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
 
 
@@ -304,7 +298,7 @@ internal sealed partial class KisSession : IAsyncDisposable
     /// announcement, so whoever reacts to "retry in X" (a test moving a fake clock by X) finds it already running.
     /// </summary>
     /// <returns>False when stopping; true after the delay or when <paramref name="token"/> (an attempt) was cancelled.</returns>
-    private Task<bool> RetryAfterAsync(TimeSpan delay, KisConnectionState state, string? reason, OpspCode? code = null, CancellationToken? token = null)
+    internal Task<bool> RetryAfterAsync(TimeSpan delay, KisConnectionState state, string? reason, OpspCode? code = null, CancellationToken? token = null)
     {
         var waiting = DelayAsync(delay, token);
         SetState(state, reason, code, delay);
@@ -312,7 +306,7 @@ internal sealed partial class KisSession : IAsyncDisposable
     }
 
     /// <returns>False when stopping; true after the delay or when <paramref name="attempt"/> was cancelled (the loop's top sees it).</returns>
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken? attempt = null)
+    internal async Task<bool> DelayAsync(TimeSpan delay, CancellationToken? attempt = null)
     {
         try
         {

@@ -2,7 +2,7 @@ namespace Kis.Realtime.Internal;
 
 /// <summary>
 /// The records of the reorder buffer's runs (waiting records of one TR that continue one another, kept as one entry in
-/// its orders: BarAggregator.Runs.cs), in exchange order in one ring: a run's records lie side by side, so taking it out
+/// its orders: PendingRecords.Runs.cs), in exchange order in one ring: a run's records lie side by side, so taking it out
 /// is a sequential sweep, and a record continuing a run (behind a hole) or continued by it (received in reverse) is put
 /// at an end, O(1). Places are absolute (they do not move as the ring turns); a record taken out of the middle (a run
 /// undone) is marked gone and keeps its keys, so the ring stays sorted for the binary searches (<see cref="Range"/>).

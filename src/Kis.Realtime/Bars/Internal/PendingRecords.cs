@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Kis.Realtime.Internal;
 
-namespace Kis.Realtime;
+namespace Kis.Realtime.Internal;
 
 // The reorder buffer's waiting records (BarAggregator.Reorder.cs), kept so that no step scans them: in slots, ordered per
 // TR by exchange order (day, cumulative volume, arrival: those not behind the tape) and all by receive time. The orders
@@ -16,40 +15,48 @@ namespace Kis.Realtime;
 // chained by volume (few distinct volumes: a small, hot table). A slot holds what bars take from the trade (TradeFacts),
 // not the trade view: a StockTrade is about 1 KB with references, and copying it in and out cost more than the ordering
 // did. Slots are reused first freed, first taken: in arrival order, as they are read.
-public sealed partial class BarAggregator<TTrade, TAccessor>
+//
+// Its own type because it owns the waiting records and every order over them, and nothing else: the aggregator
+// decides when a record goes on (its tape, its window, the other TRs' bars); the buffer keeps them findable at a
+// constant cost. Runs of records that continue one another: PendingRecords.Runs.cs.
+internal sealed partial class PendingRecords(BarKind kind, long interval)
 {
-    private Pending[] _slots = [];
+    private readonly BarKind _kind = kind;
+    private readonly long _interval = interval;
+
+    internal PendingTrade[] Slots = [];
     private int _slotsUsed;
     private readonly Queue<int> _freeSlots = new(); // first freed, first reused: slots go round in arrival order, as the records
     private long _arrivals;
-    private long _reorderSteps;
+    internal long Steps; // records visited or moved, by the buffer and by the aggregator's release loop
     private long _repeatLookups;
     private long _pointIndexed;
     private long _entered;
-    private readonly PendingOrder?[] _tapeOrder = new PendingOrder?[MaxTrs];
-    private readonly PendingOrder _receiveOrder = new();
+    internal readonly PendingOrder?[] TapeOrder = new PendingOrder?[MaxTrs];
+    internal readonly PendingOrder ReceiveOrder = new();
     private readonly PendingIndex _pendingPoints = new(); // by cumulative volume: Ends, Starts
     private readonly PendingIndex _pendingByVolume = new(); // by volume: Ends only
     private readonly List<int> _picked = [];
     // Per TR: how many of its records wait, and the acml_vol range they span (widened as they come, reset when none
     // waits; of one day, int.MinValue: several days). An arrival outside it, above (behind a hole) or below (a batch
     // received in reverse), is no repeat of a waiting record: no lookup.
-    private readonly int[] _waitingOfTr = new int[MaxTrs];
+    internal readonly int[] WaitingOfTr = new int[MaxTrs];
     private readonly int[] _waitingDay = new int[MaxTrs];
     private readonly long[] _waitingLow = new long[MaxTrs], _waitingHigh = new long[MaxTrs];
 
-    private const int ByEnd = 0, ByVolume = 2;
+    internal const int ByEnd = 0, ByVolume = 2;
+    internal const int MaxTrs = 4;
 
-    private int PendingCount => _receiveOrder.Count + _runRecords;
+    internal int Count => ReceiveOrder.Count + RunRecords;
 
     /// <summary>Pending records the reorder buffer visited or moved: its cost, which must not grow with how many wait.</summary>
     internal long ReorderSteps
     {
         get
         {
-            var steps = _reorderSteps + _receiveOrder.Steps;
-            foreach (var heap in _tapeOrder) steps += heap?.Steps ?? 0;
-            foreach (var store in _runStores) steps += store?.Steps ?? 0;
+            var steps = Steps + ReceiveOrder.Steps;
+            foreach (var heap in TapeOrder) steps += heap?.Steps ?? 0;
+            foreach (var store in RunStores) steps += store?.Steps ?? 0;
             return steps;
         }
     }
@@ -60,28 +67,20 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <summary>Waiting records entered in the cumulative-volume hash (a cache miss each on a long wait, on entry and release).</summary>
     internal long PointIndexed => _pointIndexed;
 
-    /// <summary>Waiting records entered in the buffer's orders each as its own entry (not joining a run: Runs.cs).</summary>
+    /// <summary>Waiting records entered in the buffer's orders each as its own entry (not joining a run: PendingRecords.Runs.cs).</summary>
     internal long RecordsEntered => _entered;
 
-    private void AddPending(in Pending record)
-    {
-        var arrival = ++_arrivals;
-        if (!TryJoinRun(record, arrival)) Enter(record, arrival);
-        NoteWaiting(record.Tr, record.Day, record.Accumulated);
-        NoteAdded(record);
-    }
-
     // Into a slot and every order and lookup, as its own entry; its slot.
-    private int Enter(in Pending record, long arrival)
+    private int Enter(in PendingTrade record, long arrival)
     {
         _entered++;
         var id = _freeSlots.Count > 0 ? _freeSlots.Dequeue() : _slotsUsed++;
-        if (id == _slots.Length) Array.Resize(ref _slots, Math.Max(16, id * 2));
-        ref var p = ref _slots[id];
+        if (id == Slots.Length) Array.Resize(ref Slots, Math.Max(16, id * 2));
+        ref var p = ref Slots[id];
         p = record;
         (p.Arrival, p.RunCount, p.RunReceived) = (arrival, 0, p.Received);
-        p.Indexed = p.Behind || !(_tapeOrder[p.Tr] ??= new()).Add(id, p.Day, p.Accumulated, p.Arrival, p.Accumulated - p.Volume);
-        _receiveOrder.Add(id, p.Received, p.Arrival, 0);
+        p.Indexed = p.Behind || !(TapeOrder[p.Tr] ??= new()).Add(id, p.Day, p.Accumulated, p.Arrival, p.Accumulated - p.Volume);
+        ReceiveOrder.Add(id, p.Received, p.Arrival, 0);
         if (p.Indexed)
         {
             _pointIndexed++;
@@ -94,7 +93,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     private void NoteWaiting(int tr, int day, long accumulated)
     {
-        if (_waitingOfTr[tr]++ == 0) (_waitingDay[tr], _waitingLow[tr], _waitingHigh[tr]) = (day, accumulated, accumulated);
+        if (WaitingOfTr[tr]++ == 0) (_waitingDay[tr], _waitingLow[tr], _waitingHigh[tr]) = (day, accumulated, accumulated);
         else if (day != _waitingDay[tr]) _waitingDay[tr] = int.MinValue;
         else if (accumulated < _waitingLow[tr]) _waitingLow[tr] = accumulated;
         else if (accumulated > _waitingHigh[tr]) _waitingHigh[tr] = accumulated;
@@ -102,15 +101,15 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     // A record of this TR, day and acml_vol may wait (inside the waiting records' range): worth a lookup.
     private bool MayWait(int tr, int day, long accumulated) =>
-        _waitingOfTr[tr] > 0 && (_waitingDay[tr] == int.MinValue
+        WaitingOfTr[tr] > 0 && (_waitingDay[tr] == int.MinValue
             || (day == _waitingDay[tr] && accumulated >= _waitingLow[tr] && accumulated <= _waitingHigh[tr]));
 
     // Out of every order and lookup; its slot is reused after Free.
-    private Pending Unlink(int id)
+    internal PendingTrade Unlink(int id)
     {
-        ref readonly var p = ref _slots[id];
-        if (!p.Behind) _tapeOrder[p.Tr]!.Remove(id);
-        _receiveOrder.Remove(id);
+        ref readonly var p = ref Slots[id];
+        if (!p.Behind) TapeOrder[p.Tr]!.Remove(id);
+        ReceiveOrder.Remove(id);
         if (p.Indexed)
         {
             Unlink(ByEnd, id, new PendingKey(p.Tr, p.Day, p.Accumulated));
@@ -119,17 +118,17 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (--chains.Starts == 0 && chains.IsEmpty) _pendingPoints.Remove(start);
         }
         if (p.RunCount == 0) Unlink(ByVolume, id, new PendingKey(p.Tr, p.Day, p.Volume)); // a run's records are chained: not in it
-        _waitingOfTr[p.Tr]--;
+        WaitingOfTr[p.Tr]--;
         return p;
     }
 
-    private void Free(int id) => _freeSlots.Enqueue(id);
+    internal void Free(int id) => _freeSlots.Enqueue(id);
 
     private PendingIndex Lookup(int index) => index == ByVolume ? _pendingByVolume : _pendingPoints;
 
-    private static ref int NextIn(ref Pending p, int index) => ref index == ByEnd ? ref p.NextEnd : ref p.NextVolume;
+    private static ref int NextIn(ref PendingTrade p, int index) => ref index == ByEnd ? ref p.NextEnd : ref p.NextVolume;
 
-    private static ref int PreviousIn(ref Pending p, int index) => ref index == ByEnd ? ref p.PreviousEnd : ref p.PreviousVolume;
+    private static ref int PreviousIn(ref PendingTrade p, int index) => ref index == ByEnd ? ref p.PreviousEnd : ref p.PreviousVolume;
 
     // Into the chain of records ending at (or of the volume) key, last: chains are in arrival order, walked from First for
     // Count records. Only links between the first and last are kept true: a record leaving at an end (a hole's records go
@@ -139,10 +138,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         ref var chain = ref Lookup(index).GetOrAdd(key).Ends;
         var listed = chain.Count > 0;
-        ref var p = ref _slots[id];
+        ref var p = ref Slots[id];
         PreviousIn(ref p, index) = listed ? chain.Last : -1;
         NextIn(ref p, index) = -1;
-        if (listed) NextIn(ref _slots[chain.Last], index) = id;
+        if (listed) NextIn(ref Slots[chain.Last], index) = id;
         else chain.First = id;
         chain.Last = id;
         chain.Count++;
@@ -150,7 +149,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     private void Unlink(int index, int id, PendingKey key)
     {
-        ref var p = ref _slots[id];
+        ref var p = ref Slots[id];
         var lookup = Lookup(index);
         ref var chains = ref lookup.Find(key);
         ref var chain = ref chains.Ends;
@@ -165,13 +164,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         else
         {
             var (previous, next) = (PreviousIn(ref p, index), NextIn(ref p, index));
-            NextIn(ref _slots[previous], index) = next;
-            PreviousIn(ref _slots[next], index) = previous;
+            NextIn(ref Slots[previous], index) = next;
+            PreviousIn(ref Slots[next], index) = previous;
         }
     }
 
     // The first waiting record under key (-1: none), and how many there are.
-    private int FirstOf(int index, PendingKey key, out int count)
+    internal int FirstOf(int index, PendingKey key, out int count)
     {
         ref var chains = ref Lookup(index).Find(key);
         if (Unsafe.IsNullRef(ref chains))
@@ -200,7 +199,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // How many of the records in the TR's tape order (not Indexed) end, or start, at this cumulative volume.
     private int InTapeOrder(int tr, int day, long accumulated, bool byStart)
     {
-        if (_tapeOrder[tr] is not { } order) return 0;
+        if (TapeOrder[tr] is not { } order) return 0;
         var (from, to) = order.Run(day, accumulated, byStart);
         var count = 0;
         for (var at = from; at < to; at++)
@@ -208,51 +207,50 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return count + InRuns(tr, day, accumulated, byStart);
     }
 
-    private static TradeIdentity Identity(in Pending p) => new(p.Accumulated, p.Volume, p.Trade.Price, p.Local);
+    internal static TradeIdentity Identity(in PendingTrade p) => new(p.Accumulated, p.Volume, p.Trade.Price, p.Local);
 
-    private void ClearPending()
+    internal void Clear()
     {
-        Array.Clear(_slots, 0, _slotsUsed);
+        Array.Clear(Slots, 0, _slotsUsed);
         _slotsUsed = 0;
         _freeSlots.Clear();
         _arrivals = 0;
         _repeatLookups = 0;
         _pointIndexed = 0;
         _entered = 0;
-        foreach (var heap in _tapeOrder) heap?.Clear();
-        _receiveOrder.Clear();
+        foreach (var heap in TapeOrder) heap?.Clear();
+        ReceiveOrder.Clear();
         _pendingPoints.Clear();
         _pendingByVolume.Clear();
-        foreach (var store in _runStores) store?.Clear();
-        _runRecords = 0;
-        Array.Clear(_waitingOfTr);
-        _quietUntil = long.MinValue;
+        foreach (var store in RunStores) store?.Clear();
+        RunRecords = 0;
+        Array.Clear(WaitingOfTr);
     }
 
     // The same trade waiting already: one of the records ending at its cumulative volume, with its volume, price and stamp.
-    private bool IsPending(int tr, int day, in TradeIdentity trade)
+    internal bool IsPending(int tr, int day, in TradeIdentity trade)
     {
-        if (PendingCount == 0 || !MayWait(tr, day, trade.Accumulated)) return false;
+        if (Count == 0 || !MayWait(tr, day, trade.Accumulated)) return false;
         _repeatLookups++;
         var i = FirstOf(ByEnd, new PendingKey(tr, day, trade.Accumulated), out var count);
-        for (var n = 0; n < count; n++, i = _slots[i].NextEnd)
+        for (var n = 0; n < count; n++, i = Slots[i].NextEnd)
         {
-            _reorderSteps++;
-            if (Identity(_slots[i]) == trade) return true;
+            Steps++;
+            if (Identity(Slots[i]) == trade) return true;
         }
         if (IsInRun(tr, day, trade)) return true;
-        if (_tapeOrder[tr] is not { } order) return false;
+        if (TapeOrder[tr] is not { } order) return false;
         var (from, to) = order.Run(day, trade.Accumulated, byD: false);
         for (var at = from; at < to; at++)
-            if (order.IdAt(at) is var id and >= 0 && Identity(_slots[id]) == trade) return true;
+            if (order.IdAt(at) is var id and >= 0 && Identity(Slots[id]) == trade) return true;
         return false;
     }
 
     // Each TR's lowest waiting records (ties: a price change at one cumulative volume), in release order (ReleaseKey).
-    private List<int> LowestPending()
+    internal List<int> LowestPending()
     {
         _picked.Clear();
-        foreach (var heap in _tapeOrder) heap?.CollectLowest(_picked);
+        foreach (var heap in TapeOrder) heap?.CollectLowest(_picked);
         if (_picked.Count < 2) return _picked;
         var span = CollectionsMarshal.AsSpan(_picked);
         if (span.Length > 8)
@@ -261,24 +259,24 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             return _picked;
         }
         for (var i = 1; i < span.Length; i++)
-            for (var j = i; j > 0 && KeyOf(_slots[span[j]]).CompareTo(KeyOf(_slots[span[j - 1]])) < 0; j--)
+            for (var j = i; j > 0 && KeyOf(Slots[span[j]]).CompareTo(KeyOf(Slots[span[j - 1]])) < 0; j--)
                 (span[j], span[j - 1]) = (span[j - 1], span[j]);
         return _picked;
     }
 
-    private readonly struct ReleaseOrder(BarAggregator<TTrade, TAccessor> aggregator) : IComparer<int>
+    private readonly struct ReleaseOrder(PendingRecords records) : IComparer<int>
     {
-        public int Compare(int x, int y) => aggregator.KeyOf(aggregator._slots[x]).CompareTo(aggregator.KeyOf(aggregator._slots[y]));
+        public int Compare(int x, int y) => records.KeyOf(records.Slots[x]).CompareTo(records.KeyOf(records.Slots[y]));
     }
 
     // Records received at or before `limit` that are not the lowest of their tape, in arrival order.
-    private List<int> ExpiredPending(long limit)
+    internal List<int> ExpiredPending(long limit)
     {
         _picked.Clear();
-        _receiveOrder.CollectAtMost(limit, _picked);
+        ReceiveOrder.CollectAtMost(limit, _picked);
         var kept = 0;
         for (var i = 0; i < _picked.Count; i++)
-            if (_slots[_picked[i]].Behind || !_tapeOrder[_slots[_picked[i]].Tr]!.IsLowest(_picked[i])) _picked[kept++] = _picked[i];
+            if (Slots[_picked[i]].Behind || !TapeOrder[Slots[_picked[i]].Tr]!.IsLowest(_picked[i])) _picked[kept++] = _picked[i];
         _picked.RemoveRange(kept, _picked.Count - kept);
         SortByArrival(_picked);
         return _picked;
@@ -288,7 +286,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         if (ids.Count < 2) return;
         var span = CollectionsMarshal.AsSpan(ids);
-        var slots = _slots;
+        var slots = Slots;
         if (span.Length <= 8)
         {
             for (var i = 1; i < span.Length; i++)
@@ -298,35 +296,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         span.Sort(new ArrivalOrder(slots));
     }
 
-    private readonly struct ArrivalOrder(Pending[] slots) : IComparer<int>
+    private readonly struct ArrivalOrder(PendingTrade[] slots) : IComparer<int>
     {
         public int Compare(int x, int y) => slots[x].Arrival.CompareTo(slots[y].Arrival);
     }
 
-    // A pending record of the same TR and day, stamped between the tape's last trade and the one waiting, whose volume is
-    // exactly the hole before it and whose acml_vol does not continue the tape: the hole's trade, corrupt. The first to
-    // arrive (a run undone puts its records in the chain after later ones); -1: none. A run's records are chained: not in it.
-    private int FindFiller(int waiting)
-    {
-        ref readonly var w = ref _slots[waiting];
-        if (!_trSeen[w.Tr] || w.Day != _trDay[w.Tr]) return -1;
-        var hole = w.Accumulated - w.Volume - _trAccumulated[w.Tr];
-        if (hole <= 0) return -1;
-        var i = FirstOf(ByVolume, new PendingKey(w.Tr, w.Day, hole), out var count);
-        var found = -1;
-        for (var n = 0; n < count; n++, i = _slots[i].NextVolume)
-        {
-            _reorderSteps++;
-            ref readonly var p = ref _slots[i];
-            if (i != waiting && p.Local <= w.Local && p.Local >= _trLocal[w.Tr] && (found < 0 || p.Arrival < _slots[found].Arrival)
-                && !IsChained(p)) found = i;
-        }
-        return found;
-    }
-
     // A pending record whose acml_vol another pending record continues, or which continues one: its acml_vol agrees with
     // its neighbours, so it is its own trade (in a burst stamped one second, a later trade often has the hole's volume).
-    private bool IsChained(in Pending p)
+    internal bool IsChained(in PendingTrade p)
     {
         var self = p.Volume == 0 ? 1 : 0; // a record adding no volume ends where it starts: not its own neighbour
         var before = EndingAt(p.Tr, p.Day, p.Accumulated - p.Volume);
@@ -336,8 +313,50 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     // p starts where its tape's lowest waiting records end: it may confirm one whose volume reaches back over the tape
     // (VolumeOverlapsConfirmed). Only the lowest can go on, so only they matter; no lookup.
-    private bool ConfirmsOverlap(in Pending p) => _tapeOrder[p.Tr]!.LowestIs(p.Day, p.Accumulated - p.Volume);
+    internal bool ConfirmsOverlap(in PendingTrade p) => TapeOrder[p.Tr]!.LowestIs(p.Day, p.Accumulated - p.Volume);
 
     // A waiting record starts at this cumulative volume (continues a record ending there).
-    private bool AnyStartsAt(int tr, int day, long accumulated) => StartingAt(tr, day, accumulated) > 0;
+    internal bool AnyStartsAt(int tr, int day, long accumulated) => StartingAt(tr, day, accumulated) > 0;
+
+    // A record that must wait: it joins a run, or enters as its own entry.
+    internal void Add(in PendingTrade record)
+    {
+        var arrival = ++_arrivals;
+        if (!TryJoinRun(record, arrival)) Enter(record, arrival);
+        NoteWaiting(record.Tr, record.Day, record.Accumulated);
+    }
+
+    // A run's record at `place` goes on (ReleaseRun): out of its store, no longer waiting.
+    internal void TakeFromRun(PendingRunStore<RunRecord> store, long place, int tr)
+    {
+        store.Remove(place); // marked gone, kept as it is: nothing enters the store while it goes on
+        RunRecords--;
+        WaitingOfTr[tr]--;
+    }
+
+    // Two TRs in one aggregator (KRX and NXT of one stock) share its bars, and nothing orders one TR's trades against
+    // the other's but their stamps: a TR going on through bars while the other's records wait behind a hole (or for the
+    // first of a batch received in reverse) would close the bars those records belong to, and they would come late, in
+    // no bar. So a time or day bar's record waits, up to its own window, while another TR's lowest waiting record lies in
+    // an earlier bar; of records due, an earlier bar's go first, then a lower TR's, then the first to arrive. Within one
+    // bar the order of two TRs' trades changes nothing (a bar's open and close go by stamp: TapePosition). Tick, volume
+    // and value bars, cut by count, take them by arrival.
+    internal bool HeldByOtherTr(int tr, int day, long local, int except = -1)
+    {
+        if (_kind > BarKind.Day || WaitingOfTr[tr] == Count) return false;
+        var bar = BarOf(day, local);
+        for (var other = 0; other < MaxTrs; other++)
+        {
+            if (other == tr || other == except || TapeOrder[other] is not { Count: > 0 } order) continue;
+            ref readonly var q = ref Slots[order.LowestId()];
+            if (BarOf(q.Day, q.Local) < bar) return true;
+        }
+        return false;
+    }
+
+    // A time bar's start on the market's clock; a day bar's trading day.
+    internal long BarOf(int day, long local) => _kind == BarKind.Time ? local - local % _interval : day;
+
+    internal ReleaseKey KeyOf(in PendingTrade p) =>
+        _kind <= BarKind.Day ? new ReleaseKey(BarOf(p.Day, p.Local), p.Tr, p.Arrival) : new ReleaseKey(0, 0, p.Arrival);
 }
