@@ -25,15 +25,17 @@ public sealed class GatewayClientReaderFaultTests
         new TaskCanceledException("A task was canceled."),
     ]);
 
+    private static Task<KisGateway> StartGatewayAsync(KisSimulator sim, RabbitTestBroker broker) => KisGateway.StartAsync(KisGatewayOptions.Default with
+    {
+        Client = Options(sim), Endpoint = broker.Endpoint, Linger = TimeSpan.FromMilliseconds(300), StatusInterval = TimeSpan.FromSeconds(1),
+    });
+
     [RabbitFact]
     public async Task Faults_at_the_first_attach_and_at_the_reattach_are_retried_and_no_record_is_missed()
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(50) });
-        await using var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with
-        {
-            Client = Options(sim), Endpoint = broker.Endpoint, Linger = TimeSpan.FromMilliseconds(300), StatusInterval = TimeSpan.FromSeconds(1),
-        });
+        await using var gateway = await StartGatewayAsync(sim, broker);
         await using var proxy = new CuttableProxy(broker.Endpoint.AmqpUri);
         var faults = LoadedBrokerFaults();
         var injected = 0;
@@ -86,10 +88,7 @@ public sealed class GatewayClientReaderFaultTests
     {
         await using var broker = await RabbitTestBroker.CreateAsync();
         await using var sim = await StartSimAsync(o => o with { Pace = MarketPace.PerSecond(50) });
-        await using var gateway = await KisGateway.StartAsync(KisGatewayOptions.Default with
-        {
-            Client = Options(sim), Endpoint = broker.Endpoint, Linger = TimeSpan.FromMilliseconds(300), StatusInterval = TimeSpan.FromSeconds(1),
-        });
+        await using var gateway = await StartGatewayAsync(sim, broker);
         var attempts = 0;
         await using var client = new KisGatewayClient(KisGatewayClientOptions.Default with
         {
