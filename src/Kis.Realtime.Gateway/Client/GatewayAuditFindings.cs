@@ -37,7 +37,10 @@ public sealed record GatewayAuditFinding(GatewayAuditFindingKind Kind, string Tr
 /// <summary>
 /// The figures of <see cref="KisGatewayAudit"/> over one stream or all of them. <see cref="Clean"/>: nothing missing
 /// unstated and no wrong announcement; doubled records are counted apart (the wire allows a message published again after a
-/// broker failure, and a consumer skips it by run, key and seq).
+/// broker failure, and a consumer skips it by run, key and seq). A run change is counted by the announcement read before
+/// the new run's first record of the key: <see cref="RunChanges"/> = <see cref="StatedExact"/> + <see cref="StatedUnknown"/> +
+/// <see cref="ChangesWronglyAnnounced"/> + <see cref="UnannouncedChanges"/>. An announcement of a run (not doubled, not
+/// <see cref="Unchecked"/>) is matched to the change it precedes or counted in <see cref="AnnouncementsWithoutChange"/>.
 /// </summary>
 public sealed class GatewayAuditCounts
 {
@@ -55,10 +58,16 @@ public sealed class GatewayAuditCounts
     public int Keys { get; internal set; }
     /// <summary>Changes of a key from one run's records to another's.</summary>
     public int RunChanges { get; internal set; }
-    /// <summary>Announcements that name the key's last record on the stream exactly (or, rightly, none).</summary>
+    /// <summary>Run changes whose announcement names the key's last record on the stream exactly.</summary>
     public int StatedExact { get; internal set; }
-    /// <summary>Announcements of a gap of unknown extent (<c>previous_stream_unknown</c>): stated, not where it begins.</summary>
+    /// <summary>Run changes announced as a gap of unknown extent (<c>previous_stream_unknown</c>): stated, not where it begins.</summary>
     public int StatedUnknown { get; internal set; }
+    /// <summary>Run changes whose announcement names another last record than the stream holds (each also in
+    /// <see cref="WrongAnnouncements"/>).</summary>
+    public int ChangesWronglyAnnounced { get; internal set; }
+    /// <summary>Run announcements no run change of the key followed: the key's first run on the stream, a run none of whose
+    /// records of the key came after it, or one read after its run's first record (that change is unannounced).</summary>
+    public int AnnouncementsWithoutChange { get; internal set; }
     /// <summary>KIS session reconnects announced within a run (<c>kis_reconnected_at</c>) that name the run's last record.</summary>
     public int ReconnectsStated { get; internal set; }
     /// <summary>Keys released and registered again within a run, announced (<c>registered_again</c>) with the run's last record.</summary>
@@ -73,7 +82,7 @@ public sealed class GatewayAuditCounts
     public int VolumeJumps { get; internal set; }
     /// <summary>The volume of those jumps.</summary>
     public long UnstatedVolume { get; internal set; }
-    /// <summary>Announcements naming another last record than the stream holds.</summary>
+    /// <summary>Announcements naming another last record than the stream holds (of a run change, a key's first run, a reconnect).</summary>
     public int WrongAnnouncements { get; internal set; }
     /// <summary>Records on the stream again.</summary>
     public long Doubled { get; internal set; }
@@ -95,6 +104,8 @@ public sealed class GatewayAuditCounts
             StatedUnknown + o.StatedUnknown);
         (ReconnectsStated, RegisteredAgainStated, StatedVolume, UnannouncedChanges) = (ReconnectsStated + o.ReconnectsStated,
             RegisteredAgainStated + o.RegisteredAgainStated, StatedVolume + o.StatedVolume, UnannouncedChanges + o.UnannouncedChanges);
+        (ChangesWronglyAnnounced, AnnouncementsWithoutChange) = (ChangesWronglyAnnounced + o.ChangesWronglyAnnounced,
+            AnnouncementsWithoutChange + o.AnnouncementsWithoutChange);
         (SeqHoleRecords, VolumeJumps, UnstatedVolume) = (SeqHoleRecords + o.SeqHoleRecords, VolumeJumps + o.VolumeJumps, UnstatedVolume + o.UnstatedVolume);
         (WrongAnnouncements, Doubled, Interleaved, Unchecked) = (WrongAnnouncements + o.WrongAnnouncements, Doubled + o.Doubled,
             Interleaved + o.Interleaved, Unchecked + o.Unchecked);
@@ -104,7 +115,8 @@ public sealed class GatewayAuditCounts
     /// <summary>The figures in one line, starting with the verdict (<c>nothing unstated</c> or <c>UNSTATED LOSSES</c>).</summary>
     public override string ToString() =>
         $"{(Clean ? "nothing unstated" : "UNSTATED LOSSES")}: streams {Streams}, keys {Keys}, records {Records} in {Messages} messages; " +
-        $"run changes {RunChanges} (stated exactly {StatedExact}, of unknown extent {StatedUnknown}, unannounced {UnannouncedChanges}), " +
+        $"run changes {RunChanges} (stated exactly {StatedExact}, of unknown extent {StatedUnknown}, wrongly announced {ChangesWronglyAnnounced}, " +
+        $"unannounced {UnannouncedChanges}), announcements with no run change {AnnouncementsWithoutChange}, " +
         $"KIS reconnects stated {ReconnectsStated}, keys registered again stated {RegisteredAgainStated} (volume {StatedVolume}); " +
         $"unstated: seq holes {SeqHoleRecords} records, " +
         $"volume jumps {VolumeJumps} ({UnstatedVolume} shares); wrong announcements {WrongAnnouncements}; doubled {Doubled}; " +

@@ -57,7 +57,7 @@ public partial class GatewayAuditTests(ITestOutputHelper output)
         Assert.Contains("DOUBLED H0STCNT0 035720: run r1 seq 3 again", text.ToString(), StringComparison.Ordinal);
         Assert.Contains("stated H0STCNT0 005380: run r2 announced its gap exactly: after run r1 seq 3", text.ToString(), StringComparison.Ordinal);
         Assert.Matches(@"kisrt gateway audit: UNSTATED LOSSES: streams 1, keys 5, records 32 in \d+ messages; run changes 2 \(stated exactly 1, of " +
-                       @"unknown extent 0, unannounced 0\), .*seq holes 2 records, .*wrong announcements 1; doubled 1;", text.ToString());
+                       @"unknown extent 0, wrongly announced 1, unannounced 0\), .*seq holes 2 records, .*wrong announcements 1; doubled 1;", text.ToString());
         // Nothing else: 005930 is clean, and so is 000270's record in the keys format.
         Assert.DoesNotContain("005930", text.ToString(), StringComparison.Ordinal);
         Assert.Single(Regex.Matches(text.ToString(), "035720"));
@@ -87,7 +87,7 @@ public partial class GatewayAuditTests(ITestOutputHelper output)
         Assert.Contains($"stream {broker.Endpoint.StreamFor(Tr)}:", text.ToString(), StringComparison.Ordinal);
         Assert.Contains($"stream {broker.Endpoint.StreamFor("H0UPCNT0")}:", text.ToString(), StringComparison.Ordinal);
         // The successor's changes are stated exactly (a planned stop drains: its tail read finds every key's end).
-        Assert.Matches(@"run changes [1-9]\d* \(stated exactly [1-9]\d*, of unknown extent 0, unannounced 0\)", text.ToString());
+        Assert.Matches(@"run changes [1-9]\d* \(stated exactly [1-9]\d*, of unknown extent 0, wrongly announced 0, unannounced 0\)", text.ToString());
         Assert.Matches(@"wrong announcements 0; doubled 0; interleaved 0; malformed 0", text.ToString());
         // The command itself, as a consumer runs it.
         Assert.Equal(0, await Kis.Realtime.Cli.KisrtApp.RunAsync(["gateway", "audit", "--amqp", broker.Endpoint.AmqpUri.ToString(), "--namespace",

@@ -59,7 +59,8 @@ public sealed class GatewayStreamAuditTests
         var counts = audit.Finish();
 
         Assert.True(counts.Clean, counts.ToString());
-        Assert.Equal((1, 2, 1, 1, 70L), (counts.RunChanges, counts.StatedExact, counts.StatedUnknown, counts.ReconnectsStated, counts.StatedVolume));
+        Assert.Equal((1, 1, 0, 1, 70L), (counts.RunChanges, counts.StatedExact, counts.StatedUnknown, counts.ReconnectsStated, counts.StatedVolume));
+        Assert.Equal(2, counts.AnnouncementsWithoutChange); // 000660's first run; 035720's run c, whose records never came
         Assert.Equal(0, counts.Doubled);
         Assert.DoesNotContain(audit.Findings, f => f.Kind != GatewayAuditFindingKind.Stated);
     }
@@ -102,7 +103,7 @@ public sealed class GatewayStreamAuditTests
         var counts = audit.Finish();
 
         Assert.False(counts.Clean);
-        Assert.Equal((1, 0, 1), (counts.WrongAnnouncements, counts.UnannouncedChanges, counts.RunChanges));
+        Assert.Equal((1, 1, 0, 1), (counts.WrongAnnouncements, counts.ChangesWronglyAnnounced, counts.UnannouncedChanges, counts.RunChanges));
         var wrong = Assert.Single(audit.Findings, f => f.Kind == GatewayAuditFindingKind.Wrong);
         Assert.Contains("run a seq 14", wrong.Text, StringComparison.Ordinal);
         Assert.Contains("the stream holds run a seq 30", wrong.Text, StringComparison.Ordinal);
@@ -196,5 +197,46 @@ public sealed class GatewayStreamAuditTests
 
         Assert.Equal((0L, 0L, 1L), (counts.SeqHoleRecords, counts.Doubled, counts.Interleaved));
         Assert.Contains(audit.Findings, f => f.Kind == GatewayAuditFindingKind.Unstated && f.Text.Contains("run a seq 3", StringComparison.Ordinal));
+    }
+    [Fact]
+    public void Stated_counts_partition_the_run_changes_and_announcements_no_change_followed_are_not_among_them()
+    {
+        // The whole-market harness printed "run changes 164 (stated exactly 195, of unknown extent 205 …)": the stated
+        // counts were per announcement read, the run changes per change. Here three changes (one stated exactly, one of unknown
+        // extent, one unannounced) among five announcements no change follows.
+        var audit = new GatewayStreamAudit(Tr);
+        audit.Announcement("005930", Change("a", null, null)); // the key's first run: no change follows
+        var v = Trades(audit, "005930", "a", 1, 3, 0);
+        audit.Announcement("005930", Change("b", "a", 3)); // exact, and a change follows
+        v = Trades(audit, "005930", "b", 1, 3, v + 10);
+        audit.Announcement("005930", Change("c", "b", 3, unknown: true)); // unknown, and a change follows
+        v = Trades(audit, "005930", "c", 1, 3, v + 10);
+        Trades(audit, "005930", "d", 1, 2, v + 10); // unannounced
+        audit.Announcement("005930", Change("d", "c", 3)); // read after run d's first record: late, no change of its own
+        audit.Announcement("005930", Change("e", "d", 2)); // run e's records never came
+        audit.Announcement("005930", Change("f", "d", 2, unknown: true)); // nor run f's
+        audit.Announcement("000660", Change("g", "x", 5, unknown: true)); // a key with no record at all
+        var counts = audit.Finish();
+
+        Assert.Equal(3, counts.RunChanges);
+        Assert.Equal((1, 1, 1), (counts.StatedExact, counts.StatedUnknown, counts.UnannouncedChanges));
+        Assert.Equal(counts.RunChanges, counts.StatedExact + counts.StatedUnknown + counts.UnannouncedChanges);
+        Assert.Equal((0, 5), (counts.ChangesWronglyAnnounced, counts.AnnouncementsWithoutChange)); // a, d late, e, f, g
+    }
+
+    [Fact]
+    public void A_wrongly_announced_change_is_one_of_the_run_changes_and_an_announcement_read_twice_before_its_run_is_doubled()
+    {
+        var audit = new GatewayStreamAudit(Tr);
+        var v = Trades(audit, "005930", "a", 1, 4, 0);
+        audit.Announcement("005930", Change("b", "a", 2)); // names seq 2; the stream holds seq 4
+        audit.Announcement("005930", Change("b", "a", 2)); // republished before run b's first record
+        v = Trades(audit, "005930", "b", 1, 2, v + 10);
+        audit.Announcement("005930", Change("c", "b", 2));
+        Trades(audit, "005930", "c", 1, 2, v + 10);
+        var counts = audit.Finish();
+
+        Assert.Equal((2, 1, 0, 1, 0), (counts.RunChanges, counts.StatedExact, counts.StatedUnknown, counts.ChangesWronglyAnnounced, counts.UnannouncedChanges));
+        Assert.Equal((1, 1L, 0), (counts.WrongAnnouncements, counts.Doubled, counts.AnnouncementsWithoutChange));
     }
 }

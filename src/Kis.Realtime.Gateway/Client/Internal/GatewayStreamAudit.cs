@@ -10,6 +10,10 @@ namespace Kis.Realtime.Gateway.Internal;
 /// change against its announcement: it must come before the new run's first record and name the key's real last record on
 /// the stream (<c>previous_stream_run</c>, <c>previous_stream_seq</c>), or say its extent is unknown; anything else is wrong.
 /// An announcement is checked when read: a run's records all precede the next run's announcement (the next run fences it first).
+/// It is counted when its run's first record of the key comes: the counts partition the run changes (<c>RunChanges</c> =
+/// <c>StatedExact</c> + <c>StatedUnknown</c> + <c>ChangesWronglyAnnounced</c> + <c>UnannouncedChanges</c>), and an
+/// announcement no change follows (the key's first run, a run none of whose records came, one read after its run's first
+/// record) is counted apart, in <c>AnnouncementsWithoutChange</c>.
 /// </summary>
 internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
 {
@@ -53,10 +57,11 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
             return;
         }
         var k = KeyOf(key);
-        // The publisher republishes every unconfirmed message after a broker failure: an announcement of the key's current or
-        // an earlier run read again is doubled, not judged against a stream that has moved on since.
+        // The publisher republishes every unconfirmed message after a broker failure: an announcement of the key's current, an
+        // earlier or its pending run read again is doubled, not judged against a stream that has moved on since.
         var judged = (announcement.Run, announcement.KisReconnectedAt);
-        if ((announcement.Run == k.Run || k.EarlierRuns.ContainsKey(announcement.Run)) && k.Judged.Contains(judged))
+        var started = announcement.Run == k.Run || k.EarlierRuns.ContainsKey(announcement.Run);
+        if ((started || announcement.Run == k.Pending) && k.Judged.Contains(judged))
         {
             Counts.Doubled++;
             Add(GatewayAuditFindingKind.Doubled, key, $"run {announcement.Run}'s " +
@@ -69,10 +74,17 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
             Reconnect(k, key, announcement);
             return;
         }
+        if (started)
+        {
+            // Read after its run's first record: that change was counted unannounced then; the stream has moved on since.
+            Counts.AnnouncementsWithoutChange++;
+            return;
+        }
+        DropPending(k); // an earlier announcement whose run had no record before this one: no change followed it
         k.Pending = announcement.Run;
         if (announcement.PreviousStreamUnknown == true)
         {
-            Counts.StatedUnknown++;
+            k.PendingAs = Announced.Unknown;
             Add(GatewayAuditFindingKind.Stated, key, $"run {announcement.Run} announced a gap of unknown extent after " +
                                               (k.Run is null ? "no record read" : $"run {k.Run} seq {k.Seq}"));
             return;
@@ -82,19 +94,19 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         if (k.Run is null && !FromFirst)
         {
             Counts.Unchecked++; // the key's earlier records, if any, lie before what was read
+            k.PendingAs = Announced.Unchecked;
             return;
         }
         var real = k.Run is null ? "no record of the key" : $"run {k.Run} seq {k.Seq}";
         var right = k.Run is null ? announcement.PreviousStreamSeq is null : announcement.PreviousStreamSeq == k.Seq && namedRun == k.Run;
         if (right)
         {
-            Counts.StatedExact++;
+            k.PendingAs = Announced.Exact;
             Add(GatewayAuditFindingKind.Stated, key, $"run {announcement.Run} announced its gap exactly: after {named}");
             return;
         }
         Counts.WrongAnnouncements++;
-        k.Pending = null; // its run's change is counted wrong, not also unannounced
-        k.WrongRun = announcement.Run;
+        k.PendingAs = Announced.Wrong; // its run's change is counted wrongly announced, not also unannounced
         Add(GatewayAuditFindingKind.Wrong, key, $"run {announcement.Run} announced the key's last record on the stream as {named}; the stream holds {real}");
     }
 
@@ -103,12 +115,15 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
     {
         Counts.Keys = _keys.Count;
         foreach (var (key, k) in _keys)
+        {
+            DropPending(k);
             foreach (var (run, from, to) in k.Holes)
             {
                 Counts.SeqHoleRecords += to - from + 1;
                 Add(GatewayAuditFindingKind.Unstated, key, from == to ? $"run {run} seq {from} is not on the stream"
                     : $"run {run} seqs {from}-{to} ({to - from + 1} records) are not on the stream");
             }
+        }
         return Counts;
     }
 
@@ -159,12 +174,12 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         if (k.Run is not null)
         {
             Counts.RunChanges++;
-            if (k.Pending != run && k.WrongRun != run)
+            if (k.Pending != run)
             {
                 Counts.UnannouncedChanges++;
                 Add(GatewayAuditFindingKind.Unstated, key, $"run {k.Run} seq {k.Seq} -> run {run} seq {seq} with no announcement of run {run}");
             }
-            else if (k.Trade is { } before && TradeVolumes.Missed(trId, before.Body, GatewayWire.FromUnixMicroseconds(before.At), body,
+            else if (MatchPending(k) && k.Trade is { } before && TradeVolumes.Missed(trId, before.Body, GatewayWire.FromUnixMicroseconds(before.At), body,
                          GatewayWire.FromUnixMicroseconds(receivedAt)) is { } missed and > 0)
                 Add(GatewayAuditFindingKind.Stated, key, $"run {k.Run} seq {k.Seq} -> run {run} seq {seq}: volume {missed} in the stated gap");
             k.EarlierRuns[k.Run] = k.Seq;
@@ -172,8 +187,26 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         // A run's seqs begin at 1; a later first seq on the stream means its earlier records of the key are missing (unless they
         // may lie before the first offset read).
         if (seq > 1 && (FromFirst || k.Run is not null)) k.Holes.Add((run, 1, seq - 1));
-        (k.Run, k.Seq, k.Pending, k.WrongRun, k.Reconnected, k.Trade) = (run, seq, null, null, false, null);
+        DropPending(k); // the key's first run, or another run's announcement than this one's
+        (k.Run, k.Seq, k.Reconnected, k.Trade) = (run, seq, false, null);
         k.Note(trId, receivedAt, body);
+    }
+
+    /// <summary>A run change matched to its pending announcement, counted by what the announcement said. True.</summary>
+    private bool MatchPending(KeyState k)
+    {
+        if (k.PendingAs == Announced.Exact) Counts.StatedExact++;
+        else if (k.PendingAs == Announced.Unknown) Counts.StatedUnknown++;
+        else Counts.ChangesWronglyAnnounced++;
+        k.Pending = null;
+        return true;
+    }
+
+    /// <summary>Ends a pending announcement no run change followed (one not checked is counted there already).</summary>
+    private void DropPending(KeyState k)
+    {
+        if (k.Pending is not null && k.PendingAs != Announced.Unchecked) Counts.AnnouncementsWithoutChange++;
+        k.Pending = null;
     }
 
     /// <summary>Consecutive seqs: the cumulative volume must go on, unless a KIS reconnect was announced right before.</summary>
@@ -212,6 +245,9 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         if (k.Run == a.Run) (k.Reconnected, k.RegisteredAgain) = (true, a.RegisteredAgain == true);
     }
 
+    /// <summary>What a run's announcement said of the key's last record before it, judged against the stream.</summary>
+    private enum Announced { Exact, Unknown, Wrong, Unchecked }
+
     private void Add(GatewayAuditFindingKind kind, string key, string text)
     {
         if (_kept[(int)kind] >= maxFindings)
@@ -234,8 +270,8 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         public readonly HashSet<(string Run, long? At)> Judged = [];
         /// <summary>The run whose announcement was read and not yet followed by its first record.</summary>
         public string? Pending;
-        /// <summary>The run whose announcement was wrong (its change is counted there).</summary>
-        public string? WrongRun;
+        /// <summary>What that announcement said, judged when read.</summary>
+        public Announced PendingAs;
         /// <summary>A KIS reconnect (or the key's registration again) was announced after the last record.</summary>
         public bool Reconnected;
         /// <summary>That announcement was of the key's registration again, not of a reconnect.</summary>
