@@ -23,7 +23,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_corruptVolumes.Count < MaxCorruptKept)
             _corruptVolumes.Add(new CorruptTradeVolume
             {
-                TrId = _trIds[tr]!,
+                TrId = _tape.Ids[tr]!,
                 Time = new DateTimeOffset(local, _calendar!.OffsetAtUtc(utc)),
                 CumulativeVolume = accumulated,
                 Volume = volume,

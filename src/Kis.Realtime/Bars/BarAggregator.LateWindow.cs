@@ -55,7 +55,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // The day's volume before the first trade seen came after all: its first bar is not partial.
     private void LiftPartial()
     {
-        _partialGap = 0;
+        _tape.PartialGap = 0;
         if (_forming) _flags &= ~BarFlags.Partial;
         _heldBars.LiftPartial();
         if (_revisable is null) return;

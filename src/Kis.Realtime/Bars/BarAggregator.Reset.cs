@@ -12,10 +12,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _ready.Clear();
         _emptyNext = _emptyEnd = _lastClosedEnd = 0;
         _lastClosedDay = 0;
-        Array.Clear(_trIds);
-        Array.Clear(_trSeen);
-        foreach (var gaps in _openGaps) gaps?.Clear();
-        foreach (var seen in _trTrades) seen?.Clear();
+        _tape.Clear();
         _pending.Clear();
         _quietUntil = long.MinValue;
         _corrupt.Clear();
@@ -24,13 +21,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _receivedWatermark = 0;
         CorruptTrades = SkippedCorrupt = 0;
         _formingOpenGaps = 0;
-        _partialGap = 0;
-        DuplicateTrades = 0;
         _seed = null;
         (_coverVolume, _covered) = (-1, 0);
         _pendingFlags = BarFlags.None;
         SeedResult = default;
-        SkippedTrades = LateTrades = Gaps = MissingVolume = 0;
+        SkippedTrades = LateTrades = 0;
         _heldBars.Clear();
         _revisable?.Clear();
         _revisionsDue = false;

@@ -29,7 +29,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         if (!_options.Revisions || _kind > BarKind.Day) return false;
         // A gap from the day's start (before the run's first trade, or a new day's) may hold trades of any bar before it.
-        if ((_revisable is not { Count: > 0 } && !_lateFromDayStart) || (_revisable is { Count: > 0 } && _revisable[0].Day != day)) return false;
+        if ((_revisable is not { Count: > 0 } && !_tape.LateFromDayStart) || (_revisable is { Count: > 0 } && _revisable[0].Day != day)) return false;
         var kept = _revisable ??= [];
         var bars = CollectionsMarshal.AsSpan(kept);
         var at = bars.BinarySearch(new OpenOrder(start));
@@ -42,26 +42,18 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         // No bar of its interval was emitted: one of its own, when flagged bars of the day lie on both sides of it.
         var laterFlagged = at < bars.Length || (_forming && _formingDay == day && start < _open);
-        if ((at == 0 && !_lateFromDayStart) || !laterFlagged) return false;
+        if ((at == 0 && !_tape.LateFromDayStart) || !laterFlagged) return false;
         var bar = new HeldBar
         {
             Open = start, Close = start + _interval, ClockEnd = ClockEndOf(_calendar!, start, day), Offset = offset, Day = day,
             O = price, H = price, L = price, C = price, First = position, Last = position, Revise = true,
             // Still part of a hole: the missing trades may be its own too.
-            ClosingGap = IsOpenGap(openGap) ? openGap : 0,
+            ClosingGap = _tape.IsOpenGap(openGap) ? openGap : 0,
         };
         bar.Add(price, volume, value, position);
         kept.Insert(at, bar);
         _revisionsDue = true;
         return true;
-    }
-
-    private bool IsOpenGap(long sequence)
-    {
-        if (sequence <= 0) return false;
-        foreach (var gaps in _openGaps)
-            if (gaps is not null && gaps.Exists(g => g.Sequence == sequence)) return true;
-        return false;
     }
 
     private void LiftEmittedGap(long flaggedBar)

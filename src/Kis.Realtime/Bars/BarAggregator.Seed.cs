@@ -154,8 +154,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             // The bar after the gap (the one the first live trade goes into) is flagged, and the gap counted like any other.
             if (joined) _flags |= BarFlags.Gap;
             else _pendingFlags |= BarFlags.Gap;
-            Gaps++;
-            MissingVolume += missing.Value;
+            _tape.Gaps++;
+            _tape.MissingVolume += missing.Value;
         }
         SeedResult = new SeedResult { KeptBars = kept, DroppedBars = dropped, JoinedFormingBar = joined, MissingVolume = missing, CoveredTrades = _covered };
     }

@@ -91,9 +91,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// that went into no bar (another TR's trades closed its bar, see <see cref="LateTrades"/>) is a gap of its own:
     /// the bars' volume and <see cref="MissingVolume"/> together always give the day's cumulative volume.
     /// </summary>
-    public long Gaps { get; private set; }
+    public long Gaps => _tape.Gaps;
     /// <summary>Volume missed in those gaps (less what late trades brought), with the trades in no bar.</summary>
-    public long MissingVolume { get; private set; }
+    public long MissingVolume => _tape.MissingVolume;
 
     /// <summary>Adds one trade. Returns true when bars closed (take them with <see cref="TryTakeClosed"/>).</summary>
     /// <exception cref="InvalidOperationException">The trade is of another key than the first trade's.</exception>
@@ -222,7 +222,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 return false;
             }
             LateTrades++; // in no bar: a late trade's gap stays open, its volume missing
-            if (!late) CountUnplaced(volume); // one in order on its own TR (another TR moved the bars on): missing too
+            if (!late) _tape.CountUnplaced(volume); // one in order on its own TR (another TR moved the bars on): missing too
             return false; // a first trade behind the seed's last bar still releases the seeded bars
         }
         if (_forming && start != _open)
