@@ -18,7 +18,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // volume exceeds the step it brings (barVolume: the step its bar takes).
     private VolumeCheck CheckVolume(in TradeFacts trade, long local, long utc, int day, long accumulated, out long openGap, out long barVolume)
     {
-        var check = _tape.Check(trade, local, day, accumulated, _seed is not null, out openGap, out barVolume);
+        var check = _tape.Check(trade, local, day, accumulated, _seeded.Waiting, out openGap, out barVolume);
         if (check == VolumeCheck.Corrupt)
             NoteCorrupt(new PendingTrade { Utc = utc, Local = local, Accumulated = accumulated, Volume = trade.Volume, Tr = trade.Tr, Day = day },
                 null, inBar: false);

@@ -23,8 +23,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         var accumulated = TAccessor.CumulativeVolume(trade);
         var tr = accumulated < 0 ? -1 : _tape.Slot(TAccessor.TrId(trade));
-        if (_coverVolume >= 0 || _seed is not null)
-            if (tr >= 0 && Covered(tr, day, accumulated)) return false; // in the seed already (Seed.cs)
+        if (_seeded.Covers(tr, day, accumulated, _key, _calendar!)) return false; // in the seed already (Internal/SeededBars)
         var facts = new TradeFacts(tr, TAccessor.Price(trade), TAccessor.Volume(trade),
             TAccessor.ValueIsPriceTimesVolume ? 0 : TAccessor.Value(trade), TAccessor.Session(trade));
         if (_reorderWindow == 0 || tr < 0) return Process(facts, utc, local, day, accumulated);

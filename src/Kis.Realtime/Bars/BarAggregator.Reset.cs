@@ -21,10 +21,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _receivedWatermark = 0;
         CorruptTrades = SkippedCorrupt = 0;
         _formingOpenGaps = 0;
-        _seed = null;
-        (_coverVolume, _covered) = (-1, 0);
+        _seeded.Clear();
         _pendingFlags = BarFlags.None;
-        SeedResult = default;
         SkippedTrades = LateTrades = 0;
         _heldBars.Clear();
         _revisable?.Clear();

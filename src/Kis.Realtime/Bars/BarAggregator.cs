@@ -156,7 +156,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var start = _kind == BarKind.Time ? t - t % _interval
             : _kind == BarKind.Day ? MarketCalendar.MidnightOf(day) + calendar.DayStart.Ticks
             : t;
-        var seeded = _seed is not null;
+        var seeded = _seeded.Waiting;
         var closed = false;
         if (seeded)
         {
@@ -268,12 +268,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// </summary>
     public void Complete()
     {
-        if (_seed is not null)
-        {
-            foreach (var b in _seed) _ready.Enqueue(b with { Flags = b.Flags | BarFlags.Seeded });
-            SeedResult = new SeedResult { KeptBars = _seed.Count, CoveredTrades = _covered };
-            _seed = null;
-        }
+        _seeded.Flush(_ready);
         ReleasePending(long.MaxValue); // the stream ended: no record can come to fill a hole
         ReleaseHeld(long.MaxValue, byClock: false); // nor a late trade
         if (!_forming) return;
