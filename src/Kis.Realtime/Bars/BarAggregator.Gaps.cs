@@ -20,9 +20,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         var check = _tape.Check(trade, local, day, accumulated, _seeded.Waiting, out openGap, out barVolume);
         if (check == VolumeCheck.Corrupt)
-            NoteCorrupt(new PendingTrade { Utc = utc, Local = local, Accumulated = accumulated, Volume = trade.Volume, Tr = trade.Tr, Day = day },
-                null, inBar: false);
-        else if (barVolume < trade.Volume) NoteCorruptVolume(trade.Tr, local, utc, accumulated, trade.Volume, barVolume);
+            _corrupt.NoteRecord(new PendingTrade { Utc = utc, Local = local, Accumulated = accumulated, Volume = trade.Volume, Tr = trade.Tr, Day = day },
+                null, inBar: false, _tape, _calendar!);
+        else if (barVolume < trade.Volume)
+            _corrupt.NoteVolume(_tape.Ids[trade.Tr]!, local, utc, accumulated, trade.Volume, barVolume, _calendar!);
         return check;
     }
 

@@ -101,7 +101,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (filler >= 0)
             {
                 corrected = _tape.Accumulated[p.Tr] + _pending.Slots[filler].Volume;
-                NoteCorrupt(_pending.Slots[filler], corrected, inBar: true);
+                _corrupt.NoteRecord(_pending.Slots[filler], corrected, inBar: true, _tape, _calendar!);
                 return filler;
             }
             if (!Contradicts(p)) return id;
@@ -149,7 +149,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _pending.MaterializeRun(id);
         var p = _pending.Unlink(id);
         _pending.Free(id);
-        NoteCorrupt(p, null, inBar: false);
+        _corrupt.NoteRecord(p, null, inBar: false, _tape, _calendar!);
         _tape.Remember(p.Tr, p.Day, PendingRecords.Identity(p));
     }
 
@@ -165,37 +165,20 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         return day == _tape.Day[tr] && accumulated - volume == _tape.Accumulated[tr];
     }
 
-    private void NoteCorrupt(in PendingTrade p, long? expected, bool inBar)
-    {
-        CorruptTrades++;
-        if (!inBar) SkippedCorrupt++;
-        if (_corrupt.Count < MaxCorruptKept)
-            _corrupt.Add(new CorruptCumulativeVolume
-            {
-                TrId = _tape.Ids[p.Tr]!,
-                Time = new DateTimeOffset(p.Local, _calendar!.OffsetAtUtc(p.Utc)),
-                CumulativeVolume = p.Accumulated,
-                Volume = p.Volume,
-                ExpectedCumulativeVolume = expected,
-                InBar = inBar,
-                TapeCumulativeVolume = p.Tr >= 0 && _tape.Seen[p.Tr] ? _tape.Accumulated[p.Tr] : null,
-            });
-    }
-
-    private const int MaxCorruptKept = 16;
-    private readonly List<CorruptCumulativeVolume> _corrupt = [];
+    // Corrupt records found, with their counts (Internal/CorruptReports).
+    private readonly CorruptReports _corrupt = new();
 
     /// <summary>
     /// Records whose acml_vol contradicted the tape (their trades' own volumes): put where their volume fits (the hole they
     /// left), or in no bar when none fits. See <see cref="CorruptRecords"/>.
     /// </summary>
-    public long CorruptTrades { get; private set; }
+    public long CorruptTrades => _corrupt.Trades;
 
     /// <summary>Of <see cref="CorruptTrades"/>, those in no bar.</summary>
-    public long SkippedCorrupt { get; private set; }
+    public long SkippedCorrupt => _corrupt.Skipped;
 
     /// <summary>The first 16 <see cref="CorruptTrades"/>, located by their stamp.</summary>
-    public IReadOnlyList<CorruptCumulativeVolume> CorruptRecords => _corrupt;
+    public IReadOnlyList<CorruptCumulativeVolume> CorruptRecords => _corrupt.Records;
 }
 
 /// <summary>A record whose acml_vol contradicts the trades' own volumes (e.g. one digit corrupt), located.</summary>

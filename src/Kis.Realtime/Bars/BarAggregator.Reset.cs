@@ -16,17 +16,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _pending.Clear();
         _quietUntil = long.MinValue;
         _corrupt.Clear();
-        _corruptVolumes.Clear();
-        CorruptVolumes = 0;
         _receivedWatermark = 0;
-        CorruptTrades = SkippedCorrupt = 0;
         _formingOpenGaps = 0;
         _seeded.Clear();
         _pendingFlags = BarFlags.None;
         SkippedTrades = LateTrades = 0;
         _heldBars.Clear();
-        _revisable?.Clear();
-        _revisionsDue = false;
+        _revisable.Clear();
         _watermark = 0;
         _lastClosedLast = default;
         _barNumber = 0;

@@ -70,6 +70,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _reorderWindow = _options.ReorderWindow.Ticks;
         _pending = new PendingRecords(_kind, _interval);
         _heldBars = new HeldBars(_interval, _lateWindow);
+        _revisable = new RevisableBars(_options.Revisions && _kind <= BarKind.Day);
     }
 
     /// <summary>The bar spec.</summary>
@@ -132,7 +133,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // Its tape moves: a waiting record of its TR may continue it. Only its own TR's: another TR's records are due by
         // their own tape or window alone, so a TR going on while another's wait behind a hole costs no look at them.
         if (trade.Tr < 0 || _pending.WaitingOfTr[trade.Tr] > 0) _quietUntil = long.MinValue;
-        return ProcessInOrder(trade, utc, t, day, accumulated) | EmitRevisions();
+        return ProcessInOrder(trade, utc, t, day, accumulated) | _revisable.Emit(_ready, _key!);
     }
 
     private bool ProcessInOrder(in TradeFacts trade, long utc, long t, int day, long accumulated)
@@ -320,7 +321,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         else
         {
             _ready.Enqueue(MakeBar(gap ? BarFlags.Gap : BarFlags.None));
-            if (_kind <= BarKind.Day) KeepForRevision(Snapshot(gap, openGap));
+            if (_kind <= BarKind.Day) _revisable.Keep(Snapshot(gap, openGap));
         }
         _forming = false;
         _lastClosedEnd = _kind <= BarKind.Day ? _close : 0;
