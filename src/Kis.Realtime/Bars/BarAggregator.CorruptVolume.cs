@@ -5,31 +5,16 @@ namespace Kis.Realtime;
 // more than the day traded. The step is what the exchange counted: the bar takes it, and the record is reported.
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
-    private readonly List<CorruptTradeVolume> _corruptVolumes = [];
-
     /// <summary>
     /// Trades whose own volume (cntg_vol) exceeds the step of the cumulative volume they bring (their acml_vol less the
     /// one before them): each went into its bar with the step's volume, so the bars' volume plus
     /// <see cref="MissingVolume"/> stays the day's last acml_vol. See <see cref="CorruptVolumeRecords"/>.
     /// </summary>
-    public long CorruptVolumes { get; private set; }
+    public long CorruptVolumes => _corrupt.VolumeCount;
 
     /// <summary>The first 16 <see cref="CorruptVolumes"/>, located by their stamp.</summary>
-    public IReadOnlyList<CorruptTradeVolume> CorruptVolumeRecords => _corruptVolumes;
+    public IReadOnlyList<CorruptTradeVolume> CorruptVolumeRecords => _corrupt.Volumes;
 
-    private void NoteCorruptVolume(int tr, long local, long utc, long accumulated, long volume, long step)
-    {
-        CorruptVolumes++;
-        if (_corruptVolumes.Count < MaxCorruptKept)
-            _corruptVolumes.Add(new CorruptTradeVolume
-            {
-                TrId = _trIds[tr]!,
-                Time = new DateTimeOffset(local, _calendar!.OffsetAtUtc(utc)),
-                CumulativeVolume = accumulated,
-                Volume = volume,
-                Step = step,
-            });
-    }
 }
 
 /// <summary>A trade whose own volume (cntg_vol) exceeds the step of the cumulative volume it brings, located.</summary>

@@ -40,7 +40,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (position.Tr < 0 && _lastClosedLast != default && day == _lastClosedDay && t < _lastClosedLast.Local)
         {
             LateTrades++;
-            CountUnplaced(volume);
+            _tape.CountUnplaced(volume);
             return false;
         }
         if (_forming && day != _formingDay)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Kis.Realtime.Internal;
 
 namespace Kis.Realtime;
@@ -8,6 +7,8 @@ namespace Kis.Realtime;
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
     private readonly HeldBars _heldBars;
+    // Bars emitted with a gap flag a late trade can lift, for BarOptions.Revisions (Internal/RevisableBars).
+    private readonly RevisableBars _revisable;
     private long _watermark;      // the latest trade stamp seen (market's clock): a held bar goes at its end + the window
 
     private void Hold(bool gap, long openGap) => _heldBars.Add(Snapshot(gap, openGap));
@@ -39,7 +40,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         foreach (ref readonly var bar in due)
         {
             _ready.Enqueue(bar.ToBar(_key!));
-            KeepForRevision(bar);
+            _revisable.Keep(bar);
         }
         _heldBars.Release(due.Length);
         return due.Length > 0;
@@ -48,24 +49,44 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // A gap filled whole: the held bar it flagged (as forming) and the one closed when it was found lose its flag.
     private void LiftHeldGap(long flaggedBar)
     {
-        LiftEmittedGap(flaggedBar);
+        _revisable.LiftGap(flaggedBar);
         _heldBars.LiftGap(flaggedBar);
     }
 
     // The day's volume before the first trade seen came after all: its first bar is not partial.
     private void LiftPartial()
     {
-        _partialGap = 0;
+        _tape.PartialGap = 0;
         if (_forming) _flags &= ~BarFlags.Partial;
         _heldBars.LiftPartial();
-        if (_revisable is null) return;
-        foreach (ref var bar in CollectionsMarshal.AsSpan(_revisable))
-            if (bar.PartialGap) (bar.PartialGap, bar.Revise, _revisionsDue) = (false, true, true);
+        _revisable.LiftPartial();
     }
 
     private void ClearClosingGap(long gapSequence)
     {
-        ClearEmittedClosingGap(gapSequence);
+        _revisable.ClearClosingGap(gapSequence);
         _heldBars.ClearClosingGap(gapSequence);
+    }
+
+    /// <summary>
+    /// A late trade of the interval starting at <paramref name="start"/>, past every window: into the emitted bar of its
+    /// interval, or a bar of its own when it lies between bars its hole flagged. False: it goes into no bar.
+    /// </summary>
+    private bool TakeRevision(long start, int day, TimeSpan offset, decimal price, long volume, decimal value, long openGap,
+        TapePosition position)
+    {
+        var formingAfter = _forming && _formingDay == day && start < _open;
+        if (_revisable.TryAdd(start, day, price, volume, value, position, _tape.LateFromDayStart, formingAfter, out var at)) return true;
+        if (at < 0) return false;
+        var bar = new HeldBar
+        {
+            Open = start, Close = start + _interval, ClockEnd = ClockEndOf(_calendar!, start, day), Offset = offset, Day = day,
+            O = price, H = price, L = price, C = price, First = position, Last = position, Revise = true,
+            // Still part of a hole: the missing trades may be its own too.
+            ClosingGap = _tape.IsOpenGap(openGap) ? openGap : 0,
+        };
+        bar.Add(price, volume, value, position);
+        _revisable.Insert(at, bar);
+        return true;
     }
 }

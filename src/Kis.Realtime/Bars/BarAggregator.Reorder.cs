@@ -22,9 +22,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool Arrive(in TTrade trade, long received, long utc, long local, int day)
     {
         var accumulated = TAccessor.CumulativeVolume(trade);
-        var tr = accumulated < 0 ? -1 : TrSlot(TAccessor.TrId(trade));
-        if (_coverVolume >= 0 || _seed is not null)
-            if (tr >= 0 && Covered(tr, day, accumulated)) return false; // in the seed already (Seed.cs)
+        var tr = accumulated < 0 ? -1 : _tape.Slot(TAccessor.TrId(trade));
+        if (_seeded.Covers(tr, day, accumulated, _key, _calendar!)) return false; // in the seed already (Internal/SeededBars)
         var facts = new TradeFacts(tr, TAccessor.Price(trade), TAccessor.Volume(trade),
             TAccessor.ValueIsPriceTimesVolume ? 0 : TAccessor.Value(trade), TAccessor.Session(trade));
         if (_reorderWindow == 0 || tr < 0) return Process(facts, utc, local, day, accumulated);
@@ -37,15 +36,15 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         var volume = facts.Volume;
         var identity = new TradeIdentity(accumulated, volume, facts.Price, local);
-        if (IsSeen(tr, day, identity) || _pending.IsPending(tr, day, identity))
+        if (_tape.IsSeen(tr, day, identity) || _pending.IsPending(tr, day, identity))
         {
-            DuplicateTrades++;
+            _tape.DuplicateTrades++;
             return closed;
         }
-        var behind = IsBehind(tr, day, accumulated, volume);
+        var behind = _tape.IsBehind(tr, day, accumulated, volume);
         // A trade of a gap already given up on goes on at once (late); anything else behind the tape waits: it may be the
         // hole's own trade with a corrupt acml_vol.
-        if (behind && CanFill(tr, accumulated - volume, accumulated)) return Process(facts, utc, local, day, accumulated) | closed;
+        if (behind && _tape.CanFill(tr, accumulated - volume, accumulated)) return Process(facts, utc, local, day, accumulated) | closed;
         // None of its TR's records waits and it continues its tape: on at once, as the buffer would send it (what was due
         // went on above, and another TR's waiting records wait on whatever this TR's tape does).
         if (!behind && _pending.WaitingOfTr[tr] == 0 && Continues(tr, day, accumulated, volume) && !_pending.HeldByOtherTr(tr, day, local))
@@ -74,7 +73,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 break;
             }
             var p = _pending.Unlink(next);
-            if (corrected >= 0) Remember(p.Tr, p.Day, PendingRecords.Identity(p));
+            if (corrected >= 0) _tape.Remember(p.Tr, p.Day, PendingRecords.Identity(p));
             _pending.Free(next);
             closed |= Process(p.Trade, p.Utc, p.Local, p.Day, corrected >= 0 ? corrected : p.Accumulated);
             if (p.RunCount > 0) closed |= ReleaseRun(p, now);
@@ -101,8 +100,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             var filler = FindFiller(id);
             if (filler >= 0)
             {
-                corrected = _trAccumulated[p.Tr] + _pending.Slots[filler].Volume;
-                NoteCorrupt(_pending.Slots[filler], corrected, inBar: true);
+                corrected = _tape.Accumulated[p.Tr] + _pending.Slots[filler].Volume;
+                _corrupt.NoteRecord(_pending.Slots[filler], corrected, inBar: true, _tape, _calendar!);
                 return filler;
             }
             if (!Contradicts(p)) return id;
@@ -137,21 +136,21 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // Its acml_vol is past the tape's but its own volume reaches back over it (a cntg_vol too large), and a waiting record
     // continues its acml_vol: nothing is missing before it, so it need not wait (its bar takes the step, CheckVolume).
     private bool VolumeOverlapsConfirmed(in PendingTrade p) =>
-        _trSeen[p.Tr] && p.Day == _trDay[p.Tr] && p.Accumulated > _trAccumulated[p.Tr] && p.Accumulated - p.Volume < _trAccumulated[p.Tr]
+        _tape.Seen[p.Tr] && p.Day == _tape.Day[p.Tr] && p.Accumulated > _tape.Accumulated[p.Tr] && p.Accumulated - p.Volume < _tape.Accumulated[p.Tr]
         && _pending.AnyStartsAt(p.Tr, p.Day, p.Accumulated);
 
     // The tape went on past its stamp and stays below the volume it claims before itself: a later trade cannot have a
     // smaller cumulative volume, so this acml_vol is wrong.
     private bool Contradicts(in PendingTrade p) =>
-        _trSeen[p.Tr] && p.Day == _trDay[p.Tr] && _trLocal[p.Tr] > p.Local && _trAccumulated[p.Tr] < p.Accumulated - p.Volume;
+        _tape.Seen[p.Tr] && p.Day == _tape.Day[p.Tr] && _tape.Local[p.Tr] > p.Local && _tape.Accumulated[p.Tr] < p.Accumulated - p.Volume;
 
     private void Drop(int id)
     {
         _pending.MaterializeRun(id);
         var p = _pending.Unlink(id);
         _pending.Free(id);
-        NoteCorrupt(p, null, inBar: false);
-        Remember(p.Tr, p.Day, PendingRecords.Identity(p));
+        _corrupt.NoteRecord(p, null, inBar: false, _tape, _calendar!);
+        _tape.Remember(p.Tr, p.Day, PendingRecords.Identity(p));
     }
 
     /// <summary>When the oldest pending record's window ends on the clock (null: none pending).</summary>
@@ -161,42 +160,25 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // Next on its tape: the TR's first record from the day's start, a new day's first trade, or the next cumulative volume.
     private bool Continues(int tr, int day, long accumulated, long volume)
     {
-        if (_trIds[tr] is null || !_trSeen[tr]) return accumulated == volume;
-        if (day > _trDay[tr]) return accumulated == volume;
-        return day == _trDay[tr] && accumulated - volume == _trAccumulated[tr];
+        if (_tape.Ids[tr] is null || !_tape.Seen[tr]) return accumulated == volume;
+        if (day > _tape.Day[tr]) return accumulated == volume;
+        return day == _tape.Day[tr] && accumulated - volume == _tape.Accumulated[tr];
     }
 
-    private void NoteCorrupt(in PendingTrade p, long? expected, bool inBar)
-    {
-        CorruptTrades++;
-        if (!inBar) SkippedCorrupt++;
-        if (_corrupt.Count < MaxCorruptKept)
-            _corrupt.Add(new CorruptCumulativeVolume
-            {
-                TrId = _trIds[p.Tr]!,
-                Time = new DateTimeOffset(p.Local, _calendar!.OffsetAtUtc(p.Utc)),
-                CumulativeVolume = p.Accumulated,
-                Volume = p.Volume,
-                ExpectedCumulativeVolume = expected,
-                InBar = inBar,
-                TapeCumulativeVolume = p.Tr >= 0 && _trSeen[p.Tr] ? _trAccumulated[p.Tr] : null,
-            });
-    }
-
-    private const int MaxCorruptKept = 16;
-    private readonly List<CorruptCumulativeVolume> _corrupt = [];
+    // Corrupt records found, with their counts (Internal/CorruptReports).
+    private readonly CorruptReports _corrupt = new();
 
     /// <summary>
     /// Records whose acml_vol contradicted the tape (their trades' own volumes): put where their volume fits (the hole they
     /// left), or in no bar when none fits. See <see cref="CorruptRecords"/>.
     /// </summary>
-    public long CorruptTrades { get; private set; }
+    public long CorruptTrades => _corrupt.Trades;
 
     /// <summary>Of <see cref="CorruptTrades"/>, those in no bar.</summary>
-    public long SkippedCorrupt { get; private set; }
+    public long SkippedCorrupt => _corrupt.Skipped;
 
     /// <summary>The first 16 <see cref="CorruptTrades"/>, located by their stamp.</summary>
-    public IReadOnlyList<CorruptCumulativeVolume> CorruptRecords => _corrupt;
+    public IReadOnlyList<CorruptCumulativeVolume> CorruptRecords => _corrupt.Records;
 }
 
 /// <summary>A record whose acml_vol contradicts the trades' own volumes (e.g. one digit corrupt), located.</summary>

@@ -37,8 +37,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private int FindFiller(int waiting)
     {
         ref readonly var w = ref _pending.Slots[waiting];
-        if (!_trSeen[w.Tr] || w.Day != _trDay[w.Tr]) return -1;
-        var hole = w.Accumulated - w.Volume - _trAccumulated[w.Tr];
+        if (!_tape.Seen[w.Tr] || w.Day != _tape.Day[w.Tr]) return -1;
+        var hole = w.Accumulated - w.Volume - _tape.Accumulated[w.Tr];
         if (hole <= 0) return -1;
         var i = _pending.FirstOf(PendingRecords.ByVolume, new PendingKey(w.Tr, w.Day, hole), out var count);
         var found = -1;
@@ -46,7 +46,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         {
             _pending.Steps++;
             ref readonly var p = ref _pending.Slots[i];
-            if (i != waiting && p.Local <= w.Local && p.Local >= _trLocal[w.Tr] && (found < 0 || p.Arrival < _pending.Slots[found].Arrival)
+            if (i != waiting && p.Local <= w.Local && p.Local >= _tape.Local[w.Tr] && (found < 0 || p.Arrival < _pending.Slots[found].Arrival)
                 && !_pending.IsChained(p)) found = i;
         }
         return found;

@@ -1,3 +1,5 @@
+using Kis.Realtime.Internal;
+
 namespace Kis.Realtime;
 
 /// <summary>How seeded bars were joined to the live trades (<see cref="BarAggregator{TTrade, TAccessor}.SeedResult"/>).</summary>
@@ -29,16 +31,12 @@ public readonly record struct SeedResult
 
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
-    private List<Bar>? _seed;
+    // The seeded bars and what became of them (Internal/SeededBars).
+    private readonly SeededBars _seeded = new();
     private BarFlags _pendingFlags;
-    // The seed's last day and its volume that day: a live trade at or below it is in the seed (Covered). -1: no seed.
-    private int _coverDay;
-    private long _coverVolume = -1;
-    private int _coverTr = -1;
-    private long _covered;
 
     /// <summary>What <see cref="Seed"/> did at the first live trade (default until then).</summary>
-    public SeedResult SeedResult { get; private set; }
+    public SeedResult SeedResult => _seeded.Result;
 
     /// <summary>
     /// Bars of this key known before the live trades (KIS's REST minute chart, a recording, the gateway's stream), to be
@@ -69,64 +67,26 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 throw new ArgumentException("Seeded bars must all be of one key.", nameof(bars));
             list.Add(bar);
         }
-        list.Sort((a, b) => a.OpenTime.CompareTo(b.OpenTime));
-        _seed = list;
-        _coverVolume = -1;
-    }
-
-    // A live record the seed holds already (at or below its volume of the record's day): counted, in no bar again. The
-    // seed's volume is taken at the first trade (its key, market and TR known then) and kept after the seed is applied,
-    // so a covered record received out of order still goes into no bar. The seed is one TR's (the first live trade's):
-    // another TR's acml_vol counts another venue's day and says nothing of the seed. A record whose acml_vol a corrupt
-    // digit made lower on the seed's day is counted here too: without the trades' identities nothing tells it apart.
-    private bool Covered(int tr, int day, long accumulated)
-    {
-        if (accumulated < 0) return false;
-        if (_seed is { Count: > 0 } seed && _coverVolume < 0)
-        {
-            _coverTr = tr;
-            var last = seed.FindLastIndex(b => string.Equals(b.Key, _key, StringComparison.Ordinal));
-            _coverDay = last < 0 ? int.MinValue : _calendar!.DayNumberOfLocal(_calendar.LocalTicks(seed[last].OpenTime.UtcTicks));
-            _coverVolume = 0;
-            foreach (var bar in seed)
-                if (string.Equals(bar.Key, _key, StringComparison.Ordinal)
-                    && _calendar!.DayNumberOfLocal(_calendar.LocalTicks(bar.OpenTime.UtcTicks)) == _coverDay) _coverVolume += bar.Volume;
-        }
-        if (tr != _coverTr || day != _coverDay || accumulated > _coverVolume) return false;
-        _covered++;
-        SeedResult = SeedResult with { CoveredTrades = _covered };
-        return true;
+        _seeded.Set(list);
     }
 
     // start: the first live trade's interval on the market's clock; the seed's bars are compared on that clock too.
     private void ApplySeed(long start, long volume, long accumulated)
     {
-        var seed = _seed!;
-        _seed = null;
-        var priorVolume = accumulated >= 0 ? accumulated - volume : -1;
-        long before = 0;
-        int kept = 0, dropped = 0;
-        Bar? sameInterval = null;
-        foreach (var bar in seed)
+        var calendar = _calendar!;
+        var placed = _seeded.Place(start, _key!, calendar, _ready);
+        if (placed.LastKept is { } last)
         {
-            var open = _calendar!.LocalTicks(bar.OpenTime.UtcTicks);
-            if (open < start)
-            {
-                if (!string.Equals(bar.Key, _key, StringComparison.Ordinal)) { dropped++; continue; }
-                _ready.Enqueue(bar with { Flags = bar.Flags | BarFlags.Seeded });
-                before += bar.Volume;
-                kept++;
-                _lastClosedEnd = _calendar.LocalTicks(bar.CloseTime.UtcTicks); // empty bars continue from the seed
-                _lastClosedDay = _calendar.DayNumberOfLocal(open);
-                _lastClosedPrice = bar.Close;
-            }
-            else if (open == start && string.Equals(bar.Key, _key, StringComparison.Ordinal)) sameInterval = bar;
-            else dropped++;
+            _lastClosedEnd = calendar.LocalTicks(last.CloseTime.UtcTicks); // empty bars continue from the seed
+            _lastClosedDay = calendar.DayNumberOfLocal(calendar.LocalTicks(last.OpenTime.UtcTicks));
+            _lastClosedPrice = last.Close;
         }
-
-        long? missing = priorVolume >= 0 ? priorVolume - before : null;
+        // The volume traded before the first live trade that the kept bars do not hold.
+        var priorVolume = accumulated >= 0 ? accumulated - volume : -1;
+        long? missing = priorVolume >= 0 ? priorVolume - placed.KeptVolume : null;
+        var dropped = placed.Dropped;
         var joined = false;
-        if (sameInterval is { } partial)
+        if (placed.SameInterval is { } partial)
         {
             // The partial interval holds trades the live stream will not send again (read before subscribing): it begins
             // the forming bar whenever the volume before the first live trade covers it; what is left over was traded
@@ -134,7 +94,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             // trades (an overlap), so the bar is rebuilt from the live trades.
             if (missing >= partial.Volume)
             {
-                Begin(start, start + _interval, _calendar!.DayNumberOfLocal(start), _calendar.OffsetAtUtc(partial.OpenTime.UtcTicks), partial.Open);
+                Begin(start, start + _interval, calendar.DayNumberOfLocal(start), calendar.OffsetAtUtc(partial.OpenTime.UtcTicks), partial.Open);
                 _h = partial.High;
                 _l = partial.Low;
                 _c = partial.Close;
@@ -154,9 +114,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             // The bar after the gap (the one the first live trade goes into) is flagged, and the gap counted like any other.
             if (joined) _flags |= BarFlags.Gap;
             else _pendingFlags |= BarFlags.Gap;
-            Gaps++;
-            MissingVolume += missing.Value;
+            _tape.Gaps++;
+            _tape.MissingVolume += missing.Value;
         }
-        SeedResult = new SeedResult { KeptBars = kept, DroppedBars = dropped, JoinedFormingBar = joined, MissingVolume = missing, CoveredTrades = _covered };
+        _seeded.Applied(placed.Kept, dropped, joined, missing);
     }
 }

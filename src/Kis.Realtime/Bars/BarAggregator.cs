@@ -70,6 +70,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _reorderWindow = _options.ReorderWindow.Ticks;
         _pending = new PendingRecords(_kind, _interval);
         _heldBars = new HeldBars(_interval, _lateWindow);
+        _revisable = new RevisableBars(_options.Revisions && _kind <= BarKind.Day);
     }
 
     /// <summary>The bar spec.</summary>
@@ -91,9 +92,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// that went into no bar (another TR's trades closed its bar, see <see cref="LateTrades"/>) is a gap of its own:
     /// the bars' volume and <see cref="MissingVolume"/> together always give the day's cumulative volume.
     /// </summary>
-    public long Gaps { get; private set; }
+    public long Gaps => _tape.Gaps;
     /// <summary>Volume missed in those gaps (less what late trades brought), with the trades in no bar.</summary>
-    public long MissingVolume { get; private set; }
+    public long MissingVolume => _tape.MissingVolume;
 
     /// <summary>Adds one trade. Returns true when bars closed (take them with <see cref="TryTakeClosed"/>).</summary>
     /// <exception cref="InvalidOperationException">The trade is of another key than the first trade's.</exception>
@@ -132,7 +133,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // Its tape moves: a waiting record of its TR may continue it. Only its own TR's: another TR's records are due by
         // their own tape or window alone, so a TR going on while another's wait behind a hole costs no look at them.
         if (trade.Tr < 0 || _pending.WaitingOfTr[trade.Tr] > 0) _quietUntil = long.MinValue;
-        return ProcessInOrder(trade, utc, t, day, accumulated) | EmitRevisions();
+        return ProcessInOrder(trade, utc, t, day, accumulated) | _revisable.Emit(_ready, _key!);
     }
 
     private bool ProcessInOrder(in TradeFacts trade, long utc, long t, int day, long accumulated)
@@ -156,7 +157,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var start = _kind == BarKind.Time ? t - t % _interval
             : _kind == BarKind.Day ? MarketCalendar.MidnightOf(day) + calendar.DayStart.Ticks
             : t;
-        var seeded = _seed is not null;
+        var seeded = _seeded.Waiting;
         var closed = false;
         if (seeded)
         {
@@ -222,7 +223,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
                 return false;
             }
             LateTrades++; // in no bar: a late trade's gap stays open, its volume missing
-            if (!late) CountUnplaced(volume); // one in order on its own TR (another TR moved the bars on): missing too
+            if (!late) _tape.CountUnplaced(volume); // one in order on its own TR (another TR moved the bars on): missing too
             return false; // a first trade behind the seed's last bar still releases the seeded bars
         }
         if (_forming && start != _open)
@@ -268,12 +269,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// </summary>
     public void Complete()
     {
-        if (_seed is not null)
-        {
-            foreach (var b in _seed) _ready.Enqueue(b with { Flags = b.Flags | BarFlags.Seeded });
-            SeedResult = new SeedResult { KeptBars = _seed.Count, CoveredTrades = _covered };
-            _seed = null;
-        }
+        _seeded.Flush(_ready);
         ReleasePending(long.MaxValue); // the stream ended: no record can come to fill a hole
         ReleaseHeld(long.MaxValue, byClock: false); // nor a late trade
         if (!_forming) return;
@@ -325,7 +321,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         else
         {
             _ready.Enqueue(MakeBar(gap ? BarFlags.Gap : BarFlags.None));
-            if (_kind <= BarKind.Day) KeepForRevision(Snapshot(gap, openGap));
+            if (_kind <= BarKind.Day) _revisable.Keep(Snapshot(gap, openGap));
         }
         _forming = false;
         _lastClosedEnd = _kind <= BarKind.Day ? _close : 0;
