@@ -94,10 +94,7 @@ public sealed record KisGatewayClientOptions
     internal Func<string, Exception?>? BrokerFaults { get; init; }
 
     /// <summary>A broker call site: throws what <see cref="BrokerFaults"/> injects there (nothing outside tests).</summary>
-    internal void BrokerCall(string site)
-    {
-        if (BrokerFaults?.Invoke(site) is { } fault) throw fault;
-    }
+    internal void BrokerCall(string site) => Wire.BrokerCallSites.Call(BrokerFaults, site);
 
     /// <summary>
     /// How long a connection to the broker that fails (refused, reset, timed out) is tried again, with jittered backoff

@@ -167,10 +167,7 @@ public sealed record KisGatewayOptions
     internal Func<string, Exception?>? BrokerFaults { get; init; }
 
     /// <summary>A broker call site: throws what <see cref="BrokerFaults"/> injects there (nothing outside tests).</summary>
-    internal void BrokerCall(string site)
-    {
-        if (BrokerFaults?.Invoke(site) is { } fault) throw fault;
-    }
+    internal void BrokerCall(string site) => Wire.BrokerCallSites.Call(BrokerFaults, site);
 
     /// <summary>Set by <see cref="KisGatewayFleet"/>: the process name in statuses (<see cref="KisGatewayFleetOptions.Name"/>); null: host:pid.</summary>
     internal string? ProcessName { get; init; }

@@ -12,4 +12,10 @@ internal static class BrokerCallSites
     public const string Publisher = "publisher.connect";
     public const string Election = "election.join";
     public const string ReaderAttach = "reader.attach"; // the client's: a stream reader's channel and consume
+
+    /// <summary>At call site <paramref name="site"/>: throws what the test's <paramref name="faults"/> injects there, if anything.</summary>
+    public static void Call(Func<string, Exception?>? faults, string site)
+    {
+        if (faults?.Invoke(site) is { } fault) throw fault;
+    }
 }

@@ -102,12 +102,11 @@ internal sealed class GatewayStreamReader : IAsyncDisposable
                 StreamReaderLog.ReplicaNotYetStarted(_context.Logger, _trId, _stream);
                 await Task.Delay(backoff.Current, time, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (BrokerFault.IsTransient(BrokerFault.Unasked(e, cancellationToken)))
+            catch (Exception e) when (BrokerFault.Unasked(e, cancellationToken) is var fault && BrokerFault.IsTransient(fault))
             {
                 // A loaded broker's fault (a connection or channel closed under the attach, an operation it did not answer in
                 // time, which its client ends as a cancellation nobody asked for): tried again, on a new connection if
                 // that one is gone, for as long as a request may take; then a typed error, never the client's cancellation.
-                var fault = BrokerFault.Unasked(e, cancellationToken);
                 if (time.GetElapsedTime(started) >= _context.Options.RequestTimeout)
                     throw new KisConnectionException(new Uri(_context.Options.Endpoint.DisplayUri),
                         $"could not attach to stream {_stream} within {_context.Options.RequestTimeout.TotalSeconds:0.#} s: {fault.Message}", fault);
