@@ -22,7 +22,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         var closed = _reorderWindow > 0 && ReleasePending(now.UtcTicks);
         if (_kind > BarKind.Day) return closed;
         var local = _calendar.LocalTicks(now.UtcTicks);
-        if (_forming && local >= _clockEnd)
+        if (_bar.IsForming && local >= _bar.ClockEnd)
         {
             CloseForming(false);
             closed = _lateWindow == 0;
@@ -72,7 +72,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_options.ClockCloseGrace is not { } grace) return null;
         if (_kind > BarKind.Day) return PendingClockRelease() + grace;
         // The forming bar closes at its end; a held one (BarOptions.LateWindow) is emitted at its end plus the window.
-        DateTimeOffset? due = _forming ? new DateTimeOffset(_clockEnd + _lateWindow, _offset) : null;
+        DateTimeOffset? due = _bar.IsForming ? new DateTimeOffset(_bar.ClockEnd + _lateWindow, _bar.Offset) : null;
         if (_heldBars.ClockRelease() is { } held && (due is null || held < due)) due = held;
         if (PendingClockRelease() is { } pending && (due is null || pending < due)) due = pending;
         return due + grace + TimeSpan.FromTicks(_clockSkew);
@@ -85,9 +85,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private void NoteSkew(long tradeUtcTicks)
     {
         var skew = _options.TimeProvider.GetUtcNow().UtcTicks - tradeUtcTicks;
-        if (!_forming || skew < _clockSkew) _clockSkew = skew;
+        if (!_bar.IsForming || skew < _clockSkew) _clockSkew = skew;
     }
 
     /// <summary>When the forming time or day bar ends (null when none is forming, or for tick, volume and value bars).</summary>
-    public DateTimeOffset? FormingBarEnd => _forming && _kind <= BarKind.Day ? new DateTimeOffset(_close, _offset) : null;
+    public DateTimeOffset? FormingBarEnd => _bar.IsForming && _kind <= BarKind.Day ? new DateTimeOffset(_bar.Close, _bar.Offset) : null;
 }

@@ -7,19 +7,10 @@ namespace Kis.Realtime;
 // so a late trade before the last trade of the last bar closed belongs to an emitted bar: in no bar, counted.
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
-    private TapePosition _first, _last;    // the forming bar's first and last trade
     private TapePosition _lastClosedLast;  // the last trade of the last bar closed
-    private long _barNumber;               // tick, volume and value bars' stamps repeat (several bars a second): a number each
 
     // Which bar an open gap flagged: a time or day bar by its interval's start, another by its number.
-    private long FormingBarId => _kind <= BarKind.Day ? _open : _barNumber;
-
-    private void PlaceOpenAndClose(decimal price, TapePosition position)
-    {
-        if (_count == 0) _first = _last = position;
-        else if (position.CompareTo(_first) < 0) (_o, _first) = (price, position);
-        if (position.CompareTo(_last) >= 0) (_c, _last) = (price, position);
-    }
+    private long FormingBarId => _kind <= BarKind.Day ? _bar.Open : _bar.Number;
 
     // A tick, volume or value bar's trade: false when it is an emitted bar's (in no bar); else the forming bar is its own
     // (a new one at a new trading day: these bars never span two).
@@ -29,7 +20,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // Late: in exchange order it is the forming bar's only when it comes after the last trade of the last bar
         // closed; before it, it is an emitted bar's: in no bar (a later bar must not take it), counted.
         if (check == VolumeCheck.Late
-            && (!(_forming && day == _formingDay) || (day == _lastClosedDay && position.CompareTo(_lastClosedLast) <= 0)))
+            && (!(_bar.IsForming && day == _bar.Day) || (day == _lastClosedDay && position.CompareTo(_lastClosedLast) <= 0)))
         {
             LateTrades++;
             return false;
@@ -43,13 +34,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             _tape.CountUnplaced(volume);
             return false;
         }
-        if (_forming && day != _formingDay)
+        if (_bar.IsForming && day != _bar.Day)
         {
             CloseForming(check == VolumeCheck.Gap);
             closed = true;
         }
-        if (!_forming) Begin(t, t, day, _calendar!.OffsetAtUtc(utc), price);
-        if (t > _close) _close = t;
+        if (!_bar.IsForming) Begin(t, t, t, day, _calendar!.OffsetAtUtc(utc), price);
+        _bar.StretchTo(t);
         return true;
     }
 }

@@ -8,8 +8,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     // Each TR's tape and the gaps open in it (Internal/Tapes).
     private readonly Tapes _tape = new();
-    // Open gaps that flagged the forming bar: when late trades fill them all, its gap flag goes.
-    private int _formingOpenGaps;
 
     /// <summary>Trades not added because the same trade (acml_vol, volume, price and stamp) was added before (repeated records).</summary>
     public long DuplicateTrades => _tape.DuplicateTrades;
@@ -32,8 +30,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         if (!_tape.FillLate(out var g)) return;
         if (g.Sequence == _tape.PartialGap) LiftPartial();
-        if (g.FlaggedBar == FormingBarId && _forming && _formingOpenGaps > 0) _formingOpenGaps--;
-        else LiftHeldGap(g.FlaggedBar);
+        if (g.FlaggedBar != FormingBarId || !_bar.TryLiftOpenGap()) LiftHeldGap(g.FlaggedBar);
         ClearClosingGap(g.Sequence);
     }
 
@@ -42,11 +39,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         if (openGap < 0)
         {
-            _flags |= BarFlags.Gap;
+            _bar.Flag(BarFlags.Gap);
             return;
         }
         _tape.MarkFlagged(openGap, FormingBarId);
-        _formingOpenGaps++;
+        _bar.AddOpenGap();
     }
 
     // A gap found on a trade the bar's sessions leave out (NXT's first after-market trade revealing a lost main-market
@@ -56,7 +53,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // carries the flag, as after a seed that leaves volume missing.
     private void FlagSkippedTradeGap(int day)
     {
-        if (_forming && _formingDay == day) _flags |= BarFlags.Gap;
+        if (_bar.IsForming && _bar.Day == day) _bar.Flag(BarFlags.Gap);
         else _pendingFlags |= BarFlags.Gap;
     }
 }

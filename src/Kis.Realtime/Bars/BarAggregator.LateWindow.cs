@@ -11,24 +11,14 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private readonly RevisableBars _revisable;
     private long _watermark;      // the latest trade stamp seen (market's clock): a held bar goes at its end + the window
 
-    private void Hold(bool gap, long openGap) => _heldBars.Add(Snapshot(gap, openGap));
-
-    // The forming bar as it closes, with what can lift its gap flag.
-    private HeldBar Snapshot(bool gap, long openGap) => new()
-    {
-        Open = _open, Close = _close, ClockEnd = _clockEnd, Offset = _offset, Day = _formingDay,
-        O = _o, H = _h, L = _l, C = _c, Volume = _volume, Value = _value, PriceVolume = _priceVolume, Count = _count,
-        Flags = _flags & ~BarFlags.Partial, PartialGap = (_flags & BarFlags.Partial) != 0, OpenGaps = _formingOpenGaps, First = _first, Last = _last,
-        // Closed at a trade that found trades missing: flagged until late trades fill that gap whole.
-        ClosingGap = gap ? openGap : 0,
-    };
+    private void Hold(bool gap, long openGap) => _heldBars.Add(_bar.Snapshot(gap, openGap));
 
     private void HoldEmpties()
     {
         for (; _emptyNext < _emptyEnd; _emptyNext += _interval)
             _heldBars.Add(new HeldBar
             {
-                Open = _emptyNext, Close = _emptyNext + _interval, ClockEnd = _emptyNext + _interval, Offset = _offset, Day = _lastClosedDay,
+                Open = _emptyNext, Close = _emptyNext + _interval, ClockEnd = _emptyNext + _interval, Offset = _bar.Offset, Day = _lastClosedDay,
                 O = _emptyPrice, H = _emptyPrice, L = _emptyPrice, C = _emptyPrice, Flags = _emptyFlags,
             });
     }
@@ -57,7 +47,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private void LiftPartial()
     {
         _tape.PartialGap = 0;
-        if (_forming) _flags &= ~BarFlags.Partial;
+        _bar.LiftPartial();
         _heldBars.LiftPartial();
         _revisable.LiftPartial();
     }
@@ -75,7 +65,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool TakeRevision(long start, int day, TimeSpan offset, decimal price, long volume, decimal value, long openGap,
         TapePosition position)
     {
-        var formingAfter = _forming && _formingDay == day && start < _open;
+        var formingAfter = _bar.IsForming && _bar.Day == day && start < _bar.Open;
         if (_revisable.TryAdd(start, day, price, volume, value, position, _tape.LateFromDayStart, formingAfter, out var at)) return true;
         if (at < 0) return false;
         var bar = new HeldBar

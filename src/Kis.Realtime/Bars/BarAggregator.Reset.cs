@@ -8,7 +8,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _clock = default;
         _key = null;
         _calendar = null;
-        _forming = false;
+        _bar.Clear();
         _ready.Clear();
         _emptyNext = _emptyEnd = _lastClosedEnd = 0;
         _lastClosedDay = 0;
@@ -17,7 +17,6 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _quietUntil = long.MinValue;
         _corrupt.Clear();
         _receivedWatermark = 0;
-        _formingOpenGaps = 0;
         _seeded.Clear();
         _pendingFlags = BarFlags.None;
         SkippedTrades = LateTrades = 0;
@@ -25,6 +24,5 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _revisable.Clear();
         _watermark = 0;
         _lastClosedLast = default;
-        _barNumber = 0;
     }
 }

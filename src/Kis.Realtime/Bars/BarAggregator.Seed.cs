@@ -55,7 +55,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     public void Seed(IEnumerable<Bar> bars)
     {
         ArgumentNullException.ThrowIfNull(bars);
-        if (_key is not null || _forming) throw new InvalidOperationException("Seed bars before the first trade.");
+        if (_key is not null || _bar.IsForming) throw new InvalidOperationException("Seed bars before the first trade.");
         if (_kind > BarKind.Day) throw new ArgumentException("Only time and day bars can be seeded.", nameof(bars));
         var list = new List<Bar>();
         foreach (var bar in bars)
@@ -94,16 +94,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             // trades (an overlap), so the bar is rebuilt from the live trades.
             if (missing >= partial.Volume)
             {
-                Begin(start, start + _interval, calendar.DayNumberOfLocal(start), calendar.OffsetAtUtc(partial.OpenTime.UtcTicks), partial.Open);
-                _h = partial.High;
-                _l = partial.Low;
-                _c = partial.Close;
-                _volume = partial.Volume;
-                _value = partial.Value;
-                _priceVolume = partial.Vwap * partial.Volume;
-                _count = partial.TradeCount;
-                // |=: Begin took a gap flag left pending by a trade outside the sessions; the seed must not drop it.
-                _flags |= partial.Flags | BarFlags.Seeded;
+                Begin(start, start + _interval, start + _interval, calendar.DayNumberOfLocal(start),
+                    calendar.OffsetAtUtc(partial.OpenTime.UtcTicks), partial.Open);
+                _bar.Join(partial);
                 missing -= partial.Volume;
                 joined = true;
             }
@@ -112,7 +105,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (missing > 0)
         {
             // The bar after the gap (the one the first live trade goes into) is flagged, and the gap counted like any other.
-            if (joined) _flags |= BarFlags.Gap;
+            if (joined) _bar.Flag(BarFlags.Gap);
             else _pendingFlags |= BarFlags.Gap;
             _tape.Gaps++;
             _tape.MissingVolume += missing.Value;

@@ -26,22 +26,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private string? _key;
     private MarketCalendar? _calendar; // the first trade's market: its clock, trading days and sessions
 
-    // The forming bar. Times are the market's wall-clock ticks: time bars hold the interval [_open, _close); others the
-    // first/last trade. _offset: the market's UTC offset at the bar's first trade (summer time moves it).
-    private bool _forming;
-    private long _open, _close;
-    // When the forming bar may close on the clock: its end for a time bar; for a day bar the market's close (the end of
-    // the last of BarOptions.Sessions), not the end of its trading day, so the day's bar appears at the close.
-    private long _clockEnd;
-    private int _formingDay;
-    private TimeSpan _offset;
+    // The forming bar (Internal/FormingBar): its figures and its times on the market's clock.
+    private readonly FormingBar _bar = new();
     // With a clock close: how far the clock runs ahead of the market's stamps (network delay, or a replay's or a demo
     // simulator's distance from now), the least seen in the forming bar. The bar closes on the clock shifted by it.
     private long _clockSkew;
-    private decimal _o, _h, _l, _c, _value, _priceVolume;
-    private long _volume;
-    private int _count;
-    private BarFlags _flags;
 
     // Closed bars not taken yet, then the empty intervals [_emptyNext, _emptyEnd) after them (made when taken).
     private readonly Queue<Bar> _ready = new();
@@ -170,20 +159,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             : OpenCountBar(check, t, day, utc, price, volume, position, ref closed);
         if (!inForming) return closed;
 
-        if (price > _h) _h = price;
-        if (price < _l) _l = price;
-        PlaceOpenAndClose(price, position);
-        _volume += volume;
-        var priceVolume = price * volume;
-        _priceVolume += priceVolume;
-        _value += TAccessor.ValueIsPriceTimesVolume ? priceVolume : trade.Value;
-        _count++;
+        _bar.Add(price, volume, TAccessor.ValueIsPriceTimesVolume ? price * volume : trade.Value, position);
         if (check == VolumeCheck.Late) PlaceLate();
         if (gap) FlagFormingWithOpenGap(openGap);
         // The first trade seen, with trades of its day before it never seen (no seed holds them): its bar is partial.
-        else if (check == VolumeCheck.FirstAfterUnseen && !seeded) _flags |= BarFlags.Partial;
+        else if (check == VolumeCheck.FirstAfterUnseen && !seeded) _bar.Flag(BarFlags.Partial);
 
-        if (_kind > BarKind.Day && ThresholdReached())
+        if (_kind > BarKind.Day && _bar.ThresholdReached(_kind, _threshold))
         {
             CloseForming(false);
             closed = true;
@@ -205,7 +187,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // Late (its interval is behind the forming or last closed bar): only its own bar may take it, while it is forming.
         // A closed bar never reopens and a later bar must not take it. (A gap's trade stamped in the forming bar's
         // interval or later is in its bar by its stamp.)
-        if ((_forming ? start < _open : start < _lastClosedEnd) && !(_forming && start == _open))
+        if ((_bar.IsForming ? start < _bar.Open : start < _lastClosedEnd) && !(_bar.IsForming && start == _bar.Open))
         {
             // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
             var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : trade.Value;
@@ -226,18 +208,17 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             if (!late) _tape.CountUnplaced(volume); // one in order on its own TR (another TR moved the bars on): missing too
             return false; // a first trade behind the seed's last bar still releases the seeded bars
         }
-        if (_forming && start != _open)
+        if (_bar.IsForming && start != _bar.Open)
         {
             // Missed trades found here may belong to the bar closing, except at a new day's first trade: a restarted
             // cumulative volume says they are all the new day's.
             CloseForming(check == VolumeCheck.Gap, openGap);
             closed = _lateWindow == 0;
         }
-        if (!_forming)
+        if (!_bar.IsForming)
         {
             closed |= QueueEmpties(start, day, gap);
-            Begin(start, start + _interval, day, calendar.OffsetAtUtc(utc), price);
-            _clockEnd = ClockEndOf(calendar, start, day);
+            Begin(start, start + _interval, ClockEndOf(calendar, start, day), day, calendar.OffsetAtUtc(utc), price);
         }
         return true;
     }
@@ -259,8 +240,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <summary>The forming bar (flagged <see cref="BarFlags.Forming"/>), if any.</summary>
     public bool TryGetForming(out Bar bar)
     {
-        bar = _forming ? MakeBar(BarFlags.Forming) : default;
-        return _forming;
+        bar = _bar.IsForming ? MakeBar(BarFlags.Forming) : default;
+        return _bar.IsForming;
     }
 
     /// <summary>
@@ -272,10 +253,10 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _seeded.Flush(_ready);
         ReleasePending(long.MaxValue); // the stream ended: no record can come to fill a hole
         ReleaseHeld(long.MaxValue, byClock: false); // nor a late trade
-        if (!_forming) return;
+        if (!_bar.IsForming) return;
         MaterializeEmpties();
         _ready.Enqueue(MakeBar(BarFlags.EndOfStream));
-        _forming = false;
+        _bar.End();
     }
 
     private void CheckKey(string key)
@@ -286,28 +267,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         else _key = key; // the same text in another string: remember it for the reference check
     }
 
-    private bool ThresholdReached() => _kind switch
+    // A new forming bar takes the gap flag left pending for the key's next bar.
+    private void Begin(long open, long close, long clockEnd, int day, TimeSpan offset, decimal price)
     {
-        BarKind.Tick => _count >= _threshold,
-        BarKind.Volume => _volume >= _threshold,
-        _ => _value >= _threshold,
-    };
-
-    private void Begin(long open, long close, int day, TimeSpan offset, decimal price)
-    {
-        _forming = true;
-        _open = open;
-        _close = _clockEnd = close;
-        _formingDay = day;
-        _offset = offset;
-        _o = _h = _l = _c = price;
-        _volume = 0;
-        _value = _priceVolume = 0;
-        _count = 0;
-        _flags = _pendingFlags;
+        _bar.Begin(open, close, clockEnd, day, offset, price, _pendingFlags);
         _pendingFlags = BarFlags.None;
-        _formingOpenGaps = 0;
-        _barNumber++;
     }
 
     /// <summary>A time or day bar's end on the clock: its interval's end; a day bar's, the market's close.</summary>
@@ -321,13 +285,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         else
         {
             _ready.Enqueue(MakeBar(gap ? BarFlags.Gap : BarFlags.None));
-            if (_kind <= BarKind.Day) _revisable.Keep(Snapshot(gap, openGap));
+            if (_kind <= BarKind.Day) _revisable.Keep(_bar.Snapshot(gap, openGap));
         }
-        _forming = false;
-        _lastClosedEnd = _kind <= BarKind.Day ? _close : 0;
-        _lastClosedDay = _formingDay;
-        _lastClosedPrice = _c;
-        _lastClosedLast = _last;
+        _bar.End();
+        _lastClosedEnd = _kind <= BarKind.Day ? _bar.Close : 0;
+        _lastClosedDay = _bar.Day;
+        _lastClosedPrice = _bar.C;
+        _lastClosedLast = _bar.Last;
     }
 
     // Empty time bars from the last closed bar's end up to the interval starting at start (same trading day only).
@@ -354,8 +318,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private Bar EmptyBar(long open) => new()
     {
         Key = _key!,
-        OpenTime = new DateTimeOffset(open, _offset),
-        CloseTime = new DateTimeOffset(open + _interval, _offset),
+        OpenTime = new DateTimeOffset(open, _bar.Offset),
+        CloseTime = new DateTimeOffset(open + _interval, _bar.Offset),
         Open = _emptyPrice,
         High = _emptyPrice,
         Low = _emptyPrice,
@@ -366,5 +330,5 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     // The forming bar as a bar: as its snapshot makes it (HeldBar.ToBar), so a bar emitted now and one held or revised
     // read their flags and VWAP by one rule.
-    private Bar MakeBar(BarFlags flags) => Snapshot(gap: false, openGap: 0).ToBar(_key!, flags);
+    private Bar MakeBar(BarFlags flags) => _bar.Snapshot(gap: false, openGap: 0).ToBar(_key!, flags);
 }
