@@ -19,7 +19,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         if (_calendar is null) return false;
         // Records waiting for a hole's trades past their window go on first: they may belong to the forming bar.
-        var closed = _reorderWindow > 0 && ReleasePending(now.UtcTicks);
+        var closed = _reorder.Release(now.UtcTicks);
         if (_kind > BarKind.Day) return closed;
         var local = _calendar.LocalTicks(now.UtcTicks);
         if (_bar.IsForming && local >= _bar.ClockEnd)
@@ -70,11 +70,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     internal DateTimeOffset? ClockCloseDue()
     {
         if (_options.ClockCloseGrace is not { } grace) return null;
-        if (_kind > BarKind.Day) return PendingClockRelease() + grace;
+        if (_kind > BarKind.Day) return _reorder.ClockRelease() + grace;
         // The forming bar closes at its end; a held one (BarOptions.LateWindow) is emitted at its end plus the window.
         DateTimeOffset? due = _bar.IsForming ? new DateTimeOffset(_bar.ClockEnd + _lateWindow, _bar.Offset) : null;
         if (_heldBars.ClockRelease() is { } held && (due is null || held < due)) due = held;
-        if (PendingClockRelease() is { } pending && (due is null || pending < due)) due = pending;
+        if (_reorder.ClockRelease() is { } pending && (due is null || pending < due)) due = pending;
         return due + grace + TimeSpan.FromTicks(_clockSkew);
     }
 

@@ -4,8 +4,6 @@ namespace Kis.Realtime;
 
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
-    private const int MaxTrs = Tapes.MaxTrs;
-
     // Each TR's tape and the gaps open in it (Internal/Tapes).
     private readonly Tapes _tape = new();
 

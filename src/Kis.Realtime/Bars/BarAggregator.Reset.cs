@@ -13,10 +13,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _emptyNext = _emptyEnd = _lastClosedEnd = 0;
         _lastClosedDay = 0;
         _tape.Clear();
-        _pending.Clear();
-        _quietUntil = long.MinValue;
+        _reorder.Clear();
         _corrupt.Clear();
-        _receivedWatermark = 0;
         _seeded.Clear();
         _pendingFlags = BarFlags.None;
         SkippedTrades = LateTrades = 0;

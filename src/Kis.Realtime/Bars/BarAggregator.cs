@@ -56,8 +56,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _lateWindow = _kind <= BarKind.Day ? _options.LateWindow.Ticks : 0;
         if (_options.ReorderWindow < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), _options.ReorderWindow, "BarOptions.ReorderWindow must not be negative.");
-        _reorderWindow = _options.ReorderWindow.Ticks;
-        _pending = new PendingRecords(_kind, _interval);
+        _reorder = new ReorderBuffer(_kind, _interval, _options.ReorderWindow.Ticks, _tape, _corrupt, this);
         _heldBars = new HeldBars(_interval, _lateWindow);
         _revisable = new RevisableBars(_options.Revisions && _kind <= BarKind.Day);
     }
@@ -119,9 +118,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // its cumulative volume (the one its own volume fits, for a record whose acml_vol was found corrupt).
     private bool Process(in TradeFacts trade, long utc, long t, int day, long accumulated)
     {
-        // Its tape moves: a waiting record of its TR may continue it. Only its own TR's: another TR's records are due by
-        // their own tape or window alone, so a TR going on while another's wait behind a hole costs no look at them.
-        if (trade.Tr < 0 || _pending.WaitingOfTr[trade.Tr] > 0) _quietUntil = long.MinValue;
+        _reorder.TapeMoved(trade.Tr); // a waiting record of its TR may continue it now
         return ProcessInOrder(trade, utc, t, day, accumulated) | _revisable.Emit(_ready, _key!);
     }
 
@@ -251,7 +248,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     public void Complete()
     {
         _seeded.Flush(_ready);
-        ReleasePending(long.MaxValue); // the stream ended: no record can come to fill a hole
+        _reorder.Release(long.MaxValue); // the stream ended: no record can come to fill a hole
         ReleaseHeld(long.MaxValue, byClock: false); // nor a late trade
         if (!_bar.IsForming) return;
         MaterializeEmpties();

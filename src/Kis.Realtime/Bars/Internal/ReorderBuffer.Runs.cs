@@ -1,53 +1,28 @@
-using Kis.Realtime.Internal;
+namespace Kis.Realtime.Internal;
 
-namespace Kis.Realtime;
-
-// The release of waiting records that the tape decides (PendingRecords keeps them, the aggregator knows the tape): a
+// The release of waiting records that the tape decides (PendingRecords keeps them, the tapes say what continues): a
 // run going on in turn (PendingRecords.Runs.cs), and a hole's trade found by its volume among the waiting records.
-public sealed partial class BarAggregator<TTrade, TAccessor>
+internal sealed partial class ReorderBuffer
 {
-    /// <summary>False: every waiting record is its own entry (tests compare the two: runs change the cost only).</summary>
-    internal bool JoinRuns
-    {
-        get => _pending.JoinRuns;
-        set => _pending.JoinRuns = value;
-    }
-
-    /// <summary>Pending records the reorder buffer visited or moved: its cost, which must not grow with how many wait.</summary>
-    internal long ReorderSteps => _pending.ReorderSteps;
-
-    /// <summary>Arrivals looked up among the waiting records as a possible repeat (a hash lookup each).</summary>
-    internal long RepeatLookups => _pending.RepeatLookups;
-
-    /// <summary>Waiting records entered in the cumulative-volume hash (a cache miss each on a long wait, on entry and release).</summary>
-    internal long PointIndexed => _pending.PointIndexed;
-
-    /// <summary>Waiting records entered in the buffer's orders each as its own entry (not joining a run).</summary>
-    internal long RecordsEntered => _pending.RecordsEntered;
-
-    private void AddPending(in PendingTrade record)
-    {
-        _pending.Add(record);
-        NoteAdded(record);
-    }
+    private readonly List<int> _otherLowest = [];
 
     // A pending record of the same TR and day, stamped between the tape's last trade and the one waiting, whose volume is
     // exactly the hole before it and whose acml_vol does not continue the tape: the hole's trade, corrupt. The first to
     // arrive (a run undone puts its records in the chain after later ones); -1: none. A run's records are chained: not in it.
     private int FindFiller(int waiting)
     {
-        ref readonly var w = ref _pending.Slots[waiting];
+        ref readonly var w = ref Pending.Slots[waiting];
         if (!_tape.Seen[w.Tr] || w.Day != _tape.Day[w.Tr]) return -1;
         var hole = w.Accumulated - w.Volume - _tape.Accumulated[w.Tr];
         if (hole <= 0) return -1;
-        var i = _pending.FirstOf(PendingRecords.ByVolume, new PendingKey(w.Tr, w.Day, hole), out var count);
+        var i = Pending.FirstOf(PendingRecords.ByVolume, new PendingKey(w.Tr, w.Day, hole), out var count);
         var found = -1;
-        for (var n = 0; n < count; n++, i = _pending.Slots[i].NextVolume)
+        for (var n = 0; n < count; n++, i = Pending.Slots[i].NextVolume)
         {
-            _pending.Steps++;
-            ref readonly var p = ref _pending.Slots[i];
-            if (i != waiting && p.Local <= w.Local && p.Local >= _tape.Local[w.Tr] && (found < 0 || p.Arrival < _pending.Slots[found].Arrival)
-                && !_pending.IsChained(p)) found = i;
+            Pending.Steps++;
+            ref readonly var p = ref Pending.Slots[i];
+            if (i != waiting && p.Local <= w.Local && p.Local >= _tape.Local[w.Tr] && (found < 0 || p.Arrival < Pending.Slots[found].Arrival)
+                && !Pending.IsChained(p)) found = i;
         }
         return found;
     }
@@ -60,30 +35,30 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool ReleaseRun(in PendingTrade head, long now)
     {
         var closed = false;
-        var store = _pending.RunStores[head.Tr]!;
+        var store = Pending.RunStores[head.Tr]!;
         var end = head.RunFrom + head.RunCount;
         // Going on with this TR's records changes nothing another TR's records wait on: their first due is found once.
         var (otherFirst, otherBar) = OtherTrsFirstDue(head.Tr, now);
         var (stop, held) = SweepLimits(otherFirst, otherBar, head.Tr);
         // Nor does it change what else of this TR waits (a record going on adds none): its lowest is read once, not a
         // record. A run's record is next on its tape only below every other waiting record of its TR.
-        var (floorDay, floorAccumulated) = _pending.TapeOrder[head.Tr]!.Floor();
+        var (floorDay, floorAccumulated) = Pending.TapeOrder[head.Tr]!.Floor();
         for (var place = head.RunFrom; place < end; place++)
         {
             ref readonly var f = ref store.At(place);
             if (!(floorDay > f.Day || (floorDay == f.Day && floorAccumulated > f.Accumulated)) || !Continues(f.Tr, f.Day, f.Accumulated, f.Volume))
             {
-                _pending.Materialize(store, place, end);
+                Pending.Materialize(store, place, end);
                 break;
             }
             var at = _kind == BarKind.Time ? f.Local : _kind == BarKind.Day ? f.Day : f.Arrival;
-            if (at >= stop || (at >= held && f.Received + _reorderWindow > now))
+            if (at >= stop || (at >= held && f.Received + _window > now))
             {
-                _pending.ReHead(store, place, end, head.RunReceived);
+                Pending.ReHead(store, place, end, head.RunReceived);
                 break;
             }
-            _pending.TakeFromRun(store, place, f.Tr);
-            closed |= Process(f.Trade, f.Utc, f.Local, f.Day, f.Accumulated);
+            Pending.TakeFromRun(store, place, f.Tr);
+            closed |= _sink.Process(f.Trade, f.Utc, f.Local, f.Day, f.Accumulated);
         }
         return closed;
     }
@@ -95,26 +70,24 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         var first = new ReleaseKey(long.MaxValue, int.MaxValue, long.MaxValue);
         var bar = long.MaxValue;
-        if (_pending.WaitingOfTr[tr] == _pending.Count) return (first, bar); // no other TR waits
-        for (var other = 0; other < MaxTrs; other++)
+        if (Pending.WaitingOfTr[tr] == Pending.Count) return (first, bar); // no other TR waits
+        for (var other = 0; other < Tapes.MaxTrs; other++)
         {
-            if (other == tr || _pending.WaitingOfTr[other] == 0 || _pending.TapeOrder[other] is not { Count: > 0 } order) continue;
+            if (other == tr || Pending.WaitingOfTr[other] == 0 || Pending.TapeOrder[other] is not { Count: > 0 } order) continue;
             _otherLowest.Clear();
             order.CollectLowest(_otherLowest);
             foreach (var id in _otherLowest)
             {
-                ref readonly var p = ref _pending.Slots[id];
-                if (_kind <= BarKind.Day) bar = Math.Min(bar, _pending.BarOf(p.Day, p.Local));
-                var windowEnded = p.Received + _reorderWindow <= now;
+                ref readonly var p = ref Pending.Slots[id];
+                if (_kind <= BarKind.Day) bar = Math.Min(bar, Pending.BarOf(p.Day, p.Local));
+                var windowEnded = p.Received + _window <= now;
                 var due = windowEnded || ((Continues(p.Tr, p.Day, p.Accumulated, p.Volume) || VolumeOverlapsConfirmed(p))
-                    && !_pending.HeldByOtherTr(p.Tr, p.Day, p.Local, except: tr));
-                if (due && _pending.KeyOf(p).CompareTo(first) < 0) first = _pending.KeyOf(p);
+                    && !Pending.HeldByOtherTr(p.Tr, p.Day, p.Local, except: tr));
+                if (due && Pending.KeyOf(p).CompareTo(first) < 0) first = Pending.KeyOf(p);
             }
         }
         return (first, bar);
     }
-
-    private readonly List<int> _otherLowest = [];
 
     // Where the sweep of TR `tr` stops, as a stamp (time bars), a trading day (day bars) or an arrival (others), compared
     // without a division a record: `stop`, where the other TRs' first due record comes first in release order; `held`,
