@@ -27,7 +27,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
             CloseForming(false);
             closed = _lateWindow == 0;
         }
-        return ReleaseHeld(local, byClock: true) | closed;
+        return _closed.ReleaseHeld(_key, local, byClock: true) | closed;
     }
 
     /// <summary>
@@ -73,7 +73,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_kind > BarKind.Day) return _reorder.ClockRelease() + grace;
         // The forming bar closes at its end; a held one (BarOptions.LateWindow) is emitted at its end plus the window.
         DateTimeOffset? due = _bar.IsForming ? new DateTimeOffset(_bar.ClockEnd + _lateWindow, _bar.Offset) : null;
-        if (_heldBars.ClockRelease() is { } held && (due is null || held < due)) due = held;
+        if (_closed.Held.ClockRelease() is { } held && (due is null || held < due)) due = held;
         if (_reorder.ClockRelease() is { } pending && (due is null || pending < due)) due = pending;
         return due + grace + TimeSpan.FromTicks(_clockSkew);
     }

@@ -7,8 +7,6 @@ namespace Kis.Realtime;
 // so a late trade before the last trade of the last bar closed belongs to an emitted bar: in no bar, counted.
 public sealed partial class BarAggregator<TTrade, TAccessor>
 {
-    private TapePosition _lastClosedLast;  // the last trade of the last bar closed
-
     // Which bar an open gap flagged: a time or day bar by its interval's start, another by its number.
     private long FormingBarId => _kind <= BarKind.Day ? _bar.Open : _bar.Number;
 
@@ -20,7 +18,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // Late: in exchange order it is the forming bar's only when it comes after the last trade of the last bar
         // closed; before it, it is an emitted bar's: in no bar (a later bar must not take it), counted.
         if (check == VolumeCheck.Late
-            && (!(_bar.IsForming && day == _bar.Day) || (day == _lastClosedDay && position.CompareTo(_lastClosedLast) <= 0)))
+            && (!(_bar.IsForming && day == _bar.Day) || (day == _closed.LastDay && position.CompareTo(_closed.LastTrade) <= 0)))
         {
             LateTrades++;
             return false;
@@ -28,7 +26,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // No acml_vol (or a TR not tracked): only its stamp places it, and one before the last closed bar's last trade
         // is that bar's: in no bar and missing, as a time bar's (UnplacedWithoutAcmlTests). One of the same second may
         // be after it: the forming bar's.
-        if (position.Tr < 0 && _lastClosedLast != default && day == _lastClosedDay && t < _lastClosedLast.Local)
+        if (position.Tr < 0 && _closed.LastTrade != default && day == _closed.LastDay && t < _closed.LastTrade.Local)
         {
             LateTrades++;
             _tape.CountUnplaced(volume);

@@ -28,8 +28,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     {
         if (!_tape.FillLate(out var g)) return;
         if (g.Sequence == _tape.PartialGap) LiftPartial();
-        if (g.FlaggedBar != FormingBarId || !_bar.TryLiftOpenGap()) LiftHeldGap(g.FlaggedBar);
-        ClearClosingGap(g.Sequence);
+        if (g.FlaggedBar != FormingBarId || !_bar.TryLiftOpenGap()) _closed.LiftGap(g.FlaggedBar);
+        _closed.ClearClosingGap(g.Sequence);
     }
 
     /// <summary>The forming bar carries the flag of open gap <paramref name="openGap"/> (a late trade filling it may lift it).</summary>

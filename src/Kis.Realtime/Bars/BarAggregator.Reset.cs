@@ -9,18 +9,13 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _key = null;
         _calendar = null;
         _bar.Clear();
-        _ready.Clear();
-        _emptyNext = _emptyEnd = _lastClosedEnd = 0;
-        _lastClosedDay = 0;
+        _closed.Clear();
         _tape.Clear();
         _reorder.Clear();
         _corrupt.Clear();
         _seeded.Clear();
         _pendingFlags = BarFlags.None;
         SkippedTrades = LateTrades = 0;
-        _heldBars.Clear();
-        _revisable.Clear();
         _watermark = 0;
-        _lastClosedLast = default;
     }
 }

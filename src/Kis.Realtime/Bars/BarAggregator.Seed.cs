@@ -74,12 +74,11 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private void ApplySeed(long start, long volume, long accumulated)
     {
         var calendar = _calendar!;
-        var placed = _seeded.Place(start, _key!, calendar, _ready);
+        var placed = _seeded.Place(start, _key!, calendar, _closed.Ready);
         if (placed.LastKept is { } last)
         {
-            _lastClosedEnd = calendar.LocalTicks(last.CloseTime.UtcTicks); // empty bars continue from the seed
-            _lastClosedDay = calendar.DayNumberOfLocal(calendar.LocalTicks(last.OpenTime.UtcTicks));
-            _lastClosedPrice = last.Close;
+            _closed.ContinueFrom(calendar.LocalTicks(last.CloseTime.UtcTicks), // empty bars continue from the seed
+                calendar.DayNumberOfLocal(calendar.LocalTicks(last.OpenTime.UtcTicks)), last.Close);
         }
         // The volume traded before the first live trade that the kept bars do not hold.
         var priorVolume = accumulated >= 0 ? accumulated - volume : -1;

@@ -32,14 +32,8 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     // simulator's distance from now), the least seen in the forming bar. The bar closes on the clock shifted by it.
     private long _clockSkew;
 
-    // Closed bars not taken yet, then the empty intervals [_emptyNext, _emptyEnd) after them (made when taken).
-    private readonly Queue<Bar> _ready = new();
-    private long _emptyNext, _emptyEnd;
-    private decimal _emptyPrice;
-    private long _lastClosedEnd;
-    private int _lastClosedDay;
-    private decimal _lastClosedPrice;
-    private BarFlags _emptyFlags;
+    // Closed bars: held, queued, revisable, and the empty ones after them (Internal/ClosedBars).
+    private readonly ClosedBars _closed;
 
     /// <summary>An aggregator of <paramref name="spec"/> bars.</summary>
     public BarAggregator(BarSpec spec, BarOptions? options = null)
@@ -57,8 +51,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_options.ReorderWindow < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), _options.ReorderWindow, "BarOptions.ReorderWindow must not be negative.");
         _reorder = new ReorderBuffer(_kind, _interval, _options.ReorderWindow.Ticks, _tape, _corrupt, this);
-        _heldBars = new HeldBars(_interval, _lateWindow);
-        _revisable = new RevisableBars(_options.Revisions && _kind <= BarKind.Day);
+        _closed = new ClosedBars(_kind, _interval, _options, _lateWindow, _bar);
     }
 
     /// <summary>The bar spec.</summary>
@@ -119,7 +112,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     private bool Process(in TradeFacts trade, long utc, long t, int day, long accumulated)
     {
         _reorder.TapeMoved(trade.Tr); // a waiting record of its TR may continue it now
-        return ProcessInOrder(trade, utc, t, day, accumulated) | _revisable.Emit(_ready, _key!);
+        return ProcessInOrder(trade, utc, t, day, accumulated) | _closed.Revisable.Emit(_closed.Ready, _key!);
     }
 
     private bool ProcessInOrder(in TradeFacts trade, long utc, long t, int day, long accumulated)
@@ -148,7 +141,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (seeded)
         {
             ApplySeed(start, volume, accumulated);
-            closed = _ready.Count > 0; // the seeded bars before this trade's are ready now: a caller shows them at once
+            closed = _closed.Ready.Count > 0; // the seeded bars before this trade's are ready now: a caller shows them at once
         }
 
         var inForming = _kind <= BarKind.Day
@@ -170,7 +163,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         else if (_lateWindow > 0)
         {
             if (t > _watermark) _watermark = t;
-            closed |= ReleaseHeld(_watermark, byClock: false);
+            closed |= _closed.ReleaseHeld(_key, _watermark, byClock: false);
         }
         return closed;
     }
@@ -184,12 +177,12 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         // Late (its interval is behind the forming or last closed bar): only its own bar may take it, while it is forming.
         // A closed bar never reopens and a later bar must not take it. (A gap's trade stamped in the forming bar's
         // interval or later is in its bar by its stamp.)
-        if ((_bar.IsForming ? start < _bar.Open : start < _lastClosedEnd) && !(_bar.IsForming && start == _bar.Open))
+        if ((_bar.IsForming ? start < _bar.Open : start < _closed.LastEnd) && !(_bar.IsForming && start == _bar.Open))
         {
             // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
             var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : trade.Value;
             var late = check == VolumeCheck.Late;
-            if (_lateWindow > 0 && _heldBars.TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position, _watermark,
+            if (_lateWindow > 0 && _closed.Held.TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position, _watermark,
                     ClockEndOf(calendar, start, day)))
             {
                 if (late) PlaceLate();
@@ -214,7 +207,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         }
         if (!_bar.IsForming)
         {
-            closed |= QueueEmpties(start, day, gap);
+            closed |= _closed.QueueEmpties(_key!, start, day, gap);
             Begin(start, start + _interval, ClockEndOf(calendar, start, day), day, calendar.OffsetAtUtc(utc), price);
         }
         return true;
@@ -223,15 +216,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// <summary>Takes the oldest closed bar not taken yet.</summary>
     public bool TryTakeClosed(out Bar bar)
     {
-        if (_ready.TryDequeue(out bar)) return true;
-        if (_emptyNext < _emptyEnd)
-        {
-            bar = EmptyBar(_emptyNext);
-            _emptyNext += _interval;
-            return true;
-        }
-        bar = default;
-        return false;
+        return _closed.TryTake(_key, out bar);
     }
 
     /// <summary>The forming bar (flagged <see cref="BarFlags.Forming"/>), if any.</summary>
@@ -247,12 +232,12 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
     /// </summary>
     public void Complete()
     {
-        _seeded.Flush(_ready);
+        _seeded.Flush(_closed.Ready);
         _reorder.Release(long.MaxValue); // the stream ended: no record can come to fill a hole
-        ReleaseHeld(long.MaxValue, byClock: false); // nor a late trade
+        _closed.ReleaseHeld(_key, long.MaxValue, byClock: false); // nor a late trade
         if (!_bar.IsForming) return;
-        MaterializeEmpties();
-        _ready.Enqueue(MakeBar(BarFlags.EndOfStream));
+        _closed.MaterializeEmpties(_key!);
+        _closed.Ready.Enqueue(MakeBar(BarFlags.EndOfStream));
         _bar.End();
     }
 
@@ -277,53 +262,9 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     private void CloseForming(bool gap, long openGap = -1)
     {
-        MaterializeEmpties();
-        if (_lateWindow > 0) Hold(gap, openGap); // emitted once its late window has passed
-        else
-        {
-            _ready.Enqueue(MakeBar(gap ? BarFlags.Gap : BarFlags.None));
-            if (_kind <= BarKind.Day) _revisable.Keep(_bar.Snapshot(gap, openGap));
-        }
+        _closed.Close(_key!, gap, openGap);
         _bar.End();
-        _lastClosedEnd = _kind <= BarKind.Day ? _bar.Close : 0;
-        _lastClosedDay = _bar.Day;
-        _lastClosedPrice = _bar.C;
-        _lastClosedLast = _bar.Last;
     }
-
-    // Empty time bars from the last closed bar's end up to the interval starting at start (same trading day only).
-    private bool QueueEmpties(long start, int day, bool gap)
-    {
-        if (!_options.EmitEmptyBars || _kind != BarKind.Time || _lastClosedEnd == 0 || start <= _lastClosedEnd || day != _lastClosedDay)
-            return false;
-        MaterializeEmpties();
-        _emptyNext = _lastClosedEnd;
-        _emptyEnd = start;
-        _emptyPrice = _lastClosedPrice;
-        _emptyFlags = BarFlags.Empty | (gap ? BarFlags.Gap : BarFlags.None);
-        if (_lateWindow == 0) return true;
-        HoldEmpties(); // held too: a late trade may still fill one
-        return false;
-    }
-
-    // Closed bars keep their order even when the caller did not take the empty bars of an earlier close.
-    private void MaterializeEmpties()
-    {
-        for (; _emptyNext < _emptyEnd; _emptyNext += _interval) _ready.Enqueue(EmptyBar(_emptyNext));
-    }
-
-    private Bar EmptyBar(long open) => new()
-    {
-        Key = _key!,
-        OpenTime = new DateTimeOffset(open, _bar.Offset),
-        CloseTime = new DateTimeOffset(open + _interval, _bar.Offset),
-        Open = _emptyPrice,
-        High = _emptyPrice,
-        Low = _emptyPrice,
-        Close = _emptyPrice,
-        Vwap = _emptyPrice,
-        Flags = _emptyFlags,
-    };
 
     // The forming bar as a bar: as its snapshot makes it (HeldBar.ToBar), so a bar emitted now and one held or revised
     // read their flags and VWAP by one rule.
