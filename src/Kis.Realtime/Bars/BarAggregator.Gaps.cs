@@ -54,4 +54,12 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if (_bar.IsForming && _bar.Day == day) _bar.Flag(BarFlags.Gap);
         else _pendingFlags |= BarFlags.Gap;
     }
+
+    // The day's volume before the first trade seen came after all: its first bar is not partial.
+    private void LiftPartial()
+    {
+        _tape.PartialGap = 0;
+        _bar.LiftPartial();
+        _closed.LiftPartial();
+    }
 }

@@ -57,58 +57,32 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         ArgumentNullException.ThrowIfNull(bars);
         if (_key is not null || _bar.IsForming) throw new InvalidOperationException("Seed bars before the first trade.");
         if (_kind > BarKind.Day) throw new ArgumentException("Only time and day bars can be seeded.", nameof(bars));
-        var list = new List<Bar>();
-        foreach (var bar in bars)
-        {
-            if (bar.IsForming) throw new ArgumentException("A seeded bar must not be a forming update.", nameof(bars));
-            if ((bar.CloseTime - bar.OpenTime).Ticks != _interval)
-                throw new ArgumentException($"A seeded bar of {bar.CloseTime - bar.OpenTime} does not fit {Spec} bars.", nameof(bars));
-            if (list.Count > 0 && !string.Equals(bar.Key, list[0].Key, StringComparison.Ordinal))
-                throw new ArgumentException("Seeded bars must all be of one key.", nameof(bars));
-            list.Add(bar);
-        }
-        _seeded.Set(list);
+        _seeded.Set(bars, Spec);
     }
 
     // start: the first live trade's interval on the market's clock; the seed's bars are compared on that clock too.
     private void ApplySeed(long start, long volume, long accumulated)
     {
         var calendar = _calendar!;
-        var placed = _seeded.Place(start, _key!, calendar, _closed.Ready);
+        var placed = _seeded.Place(start, accumulated >= 0 ? accumulated - volume : -1, _key!, calendar, _closed.Ready);
         if (placed.LastKept is { } last)
         {
             _closed.ContinueFrom(calendar.LocalTicks(last.CloseTime.UtcTicks), // empty bars continue from the seed
                 calendar.DayNumberOfLocal(calendar.LocalTicks(last.OpenTime.UtcTicks)), last.Close);
         }
-        // The volume traded before the first live trade that the kept bars do not hold.
-        var priorVolume = accumulated >= 0 ? accumulated - volume : -1;
-        long? missing = priorVolume >= 0 ? priorVolume - placed.KeptVolume : null;
-        var dropped = placed.Dropped;
-        var joined = false;
-        if (placed.SameInterval is { } partial)
+        if (placed.Joined is { } partial)
         {
-            // The partial interval holds trades the live stream will not send again (read before subscribing): it begins
-            // the forming bar whenever the volume before the first live trade covers it; what is left over was traded
-            // between the reading and the subscription (a gap inside this bar). Less than it: the seed also holds live
-            // trades (an overlap), so the bar is rebuilt from the live trades.
-            if (missing >= partial.Volume)
-            {
-                Begin(start, start + _interval, start + _interval, calendar.DayNumberOfLocal(start),
-                    calendar.OffsetAtUtc(partial.OpenTime.UtcTicks), partial.Open);
-                _bar.Join(partial);
-                missing -= partial.Volume;
-                joined = true;
-            }
-            else dropped++;
+            Begin(start, start + _interval, start + _interval, calendar.DayNumberOfLocal(start), calendar.OffsetAtUtc(partial.OpenTime.UtcTicks),
+                partial.Open);
+            _bar.Join(partial);
         }
-        if (missing > 0)
+        if (placed.Missing is > 0 and var missing)
         {
             // The bar after the gap (the one the first live trade goes into) is flagged, and the gap counted like any other.
-            if (joined) _bar.Flag(BarFlags.Gap);
+            if (placed.Joined is not null) _bar.Flag(BarFlags.Gap);
             else _pendingFlags |= BarFlags.Gap;
             _tape.Gaps++;
-            _tape.MissingVolume += missing.Value;
+            _tape.MissingVolume += missing;
         }
-        _seeded.Applied(placed.Kept, dropped, joined, missing);
     }
 }

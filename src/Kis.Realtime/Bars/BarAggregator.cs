@@ -34,6 +34,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
 
     // Closed bars: held, queued, revisable, and the empty ones after them (Internal/ClosedBars).
     private readonly ClosedBars _closed;
+    private long _watermark; // the latest trade stamp seen (market's clock): a held bar goes at its end + the window
 
     /// <summary>An aggregator of <paramref name="spec"/> bars.</summary>
     public BarAggregator(BarSpec spec, BarOptions? options = null)
@@ -180,16 +181,16 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         if ((_bar.IsForming ? start < _bar.Open : start < _closed.LastEnd) && !(_bar.IsForming && start == _bar.Open))
         {
             // Within BarOptions.LateWindow its own bar is held open for it (or made for it): never a later bar.
-            var lateValue = TAccessor.ValueIsPriceTimesVolume ? price * volume : trade.Value;
+            var lateTrade = new LateTrade(start, day, calendar.OffsetAtUtc(utc), price, volume,
+                TAccessor.ValueIsPriceTimesVolume ? price * volume : trade.Value, position, ClockEndOf(calendar, start, day));
             var late = check == VolumeCheck.Late;
-            if (_lateWindow > 0 && _closed.Held.TakeLate(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, position, _watermark,
-                    ClockEndOf(calendar, start, day)))
+            if (_lateWindow > 0 && _closed.Held.TakeLate(lateTrade, _watermark))
             {
                 if (late) PlaceLate();
                 return false;
             }
             // Past every window: a correction of the bar emitted (BarOptions.Revisions), else in no bar.
-            if (late && TakeRevision(start, day, calendar.OffsetAtUtc(utc), price, volume, lateValue, openGap, position))
+            if (late && _closed.TakeRevision(lateTrade, _tape.LateFromDayStart, _tape.IsOpenGap(openGap) ? openGap : 0))
             {
                 PlaceLate();
                 return false;

@@ -95,6 +95,18 @@ internal sealed class ClosedBars(BarKind kind, long interval, BarOptions options
         return due.Length > 0;
     }
 
+    // A late trade past every window: into the emitted bar of its interval, or a bar of its own when it lies between bars
+    // its hole flagged (closingGap: the hole it is still part of, whose missing trades may be its own too). False: it
+    // goes into no bar.
+    public bool TakeRevision(in LateTrade trade, bool fromDayStart, long closingGap)
+    {
+        var formingAfter = forming.IsForming && forming.Day == trade.Day && trade.Start < forming.Open;
+        if (Revisable.TryAdd(trade, fromDayStart, formingAfter, out var at)) return true;
+        if (at < 0) return false;
+        Revisable.Insert(at, trade.OwnBar(interval) with { Revise = true, ClosingGap = closingGap });
+        return true;
+    }
+
     // A gap filled whole: the held or emitted bar it flagged (as forming) and the one closed when it was found lose its flag.
     public void LiftGap(long flaggedBar)
     {

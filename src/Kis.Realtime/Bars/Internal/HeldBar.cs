@@ -10,8 +10,26 @@ internal readonly record struct TapePosition(long Local, long Accumulated, int T
         Tr >= 0 && Tr == other.Tr ? Accumulated.CompareTo(other.Accumulated) : Local.CompareTo(other.Local);
 }
 
-// A closed time or day bar kept for a late trade (HeldBars) or a revision (BarAggregator.Revisions.cs), with what can
-// lift its gap flag.
+// A trade of an interval whose bar closed already: into that bar while it is held (HeldBars) or as its revision
+// (RevisableBars), or into a bar of its own. ClockEnd: when a bar of its interval ends on the clock.
+internal readonly record struct LateTrade(long Start, int Day, TimeSpan Offset, decimal Price, long Volume, decimal Value,
+    TapePosition Position, long ClockEnd)
+{
+    // A bar of its interval with it alone in it.
+    public HeldBar OwnBar(long interval)
+    {
+        var bar = new HeldBar
+        {
+            Open = Start, Close = Start + interval, ClockEnd = ClockEnd, Offset = Offset, Day = Day,
+            O = Price, H = Price, L = Price, C = Price, First = Position, Last = Position,
+        };
+        bar.Add(Price, Volume, Value, Position);
+        return bar;
+    }
+}
+
+// A closed time or day bar kept for a late trade (HeldBars) or a revision (RevisableBars), with what can lift its gap
+// flag.
 internal struct HeldBar
 {
     public long Open, Close, ClockEnd;

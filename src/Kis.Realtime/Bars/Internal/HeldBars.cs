@@ -14,29 +14,21 @@ internal sealed class HeldBars(long interval, long lateWindow)
     public void Add(in HeldBar bar) => (_held ??= []).Add(bar);
 
     /// <summary>
-    /// A late trade of the interval starting at <paramref name="start"/>: into its held bar, or into a new one (ending on
-    /// the clock at <paramref name="clockEnd"/>) while that interval's window lasts, by the latest stamp seen
-    /// (<paramref name="watermark"/>), and no bar after it was emitted. False: it goes into no bar.
+    /// A late trade: into its interval's held bar, or into a new one while that interval's window lasts, by the latest
+    /// stamp seen (<paramref name="watermark"/>), and no bar after it was emitted. False: it goes into no bar.
     /// </summary>
-    public bool TakeLate(long start, int day, TimeSpan offset, decimal price, long volume, decimal value, TapePosition position,
-        long watermark, long clockEnd)
+    public bool TakeLate(in LateTrade trade, long watermark)
     {
         var held = _held is null ? [] : CollectionsMarshal.AsSpan(_held);
         var at = 0;
-        while (at < held.Length && held[at].Open < start) at++;
-        if (at < held.Length && held[at].Open == start)
+        while (at < held.Length && held[at].Open < trade.Start) at++;
+        if (at < held.Length && held[at].Open == trade.Start)
         {
-            held[at].Add(price, volume, value, position);
+            held[at].Add(trade.Price, trade.Volume, trade.Value, trade.Position);
             return true;
         }
-        if (start < _releasedEnd || start + interval + lateWindow <= watermark) return false;
-        var bar = new HeldBar
-        {
-            Open = start, Close = start + interval, ClockEnd = clockEnd, Offset = offset, Day = day,
-            O = price, H = price, L = price, C = price, First = position, Last = position,
-        };
-        bar.Add(price, volume, value, position);
-        (_held ??= []).Insert(at, bar);
+        if (trade.Start < _releasedEnd || trade.Start + interval + lateWindow <= watermark) return false;
+        (_held ??= []).Insert(at, trade.OwnBar(interval));
         return true;
     }
 

@@ -31,15 +31,15 @@ internal sealed class RevisableBars(bool enabled)
     }
 
     /// <summary>
-    /// A late trade of the interval starting at <paramref name="start"/>, past every window: true when it went into the
+    /// A late trade, past every window: true when it went into the
     /// kept bar of its interval; else <paramref name="at"/> is where a bar of its own goes (<see cref="Insert"/>) when it
     /// lies between bars its hole flagged, or -1: it goes into no bar. fromDayStart: its gap reaches back to the day's
     /// start (before the run's first trade, or a new day's), so it may hold trades of any bar before it; formingAfter: the
     /// forming bar is of its day and after it.
     /// </summary>
-    public bool TryAdd(long start, int day, decimal price, long volume, decimal value, TapePosition position, bool fromDayStart,
-        bool formingAfter, out int at)
+    public bool TryAdd(in LateTrade trade, bool fromDayStart, bool formingAfter, out int at)
     {
+        var (start, day) = (trade.Start, trade.Day);
         at = -1;
         if (!enabled) return false;
         if ((_kept is not { Count: > 0 } && !fromDayStart) || (_kept is { Count: > 0 } && _kept[0].Day != day)) return false;
@@ -48,7 +48,7 @@ internal sealed class RevisableBars(bool enabled)
         if (found < 0) found = ~found;
         if (found < bars.Length && bars[found].Open == start)
         {
-            bars[found].Add(price, volume, value, position);
+            bars[found].Add(trade.Price, trade.Volume, trade.Value, trade.Position);
             bars[found].Revise = _due = true;
             return true;
         }

@@ -24,10 +24,21 @@ internal sealed class SeededBars
         Result = default;
     }
 
-    public void Set(List<Bar> bars)
+    // The seed checked (closed bars of one key, each of the spec's interval) and kept sorted by open time.
+    public void Set(IEnumerable<Bar> bars, BarSpec spec)
     {
-        bars.Sort((a, b) => a.OpenTime.CompareTo(b.OpenTime));
-        _bars = bars;
+        var list = new List<Bar>();
+        foreach (var bar in bars)
+        {
+            if (bar.IsForming) throw new ArgumentException("A seeded bar must not be a forming update.", nameof(bars));
+            if (bar.CloseTime - bar.OpenTime != spec.Interval)
+                throw new ArgumentException($"A seeded bar of {bar.CloseTime - bar.OpenTime} does not fit {spec} bars.", nameof(bars));
+            if (list.Count > 0 && !string.Equals(bar.Key, list[0].Key, StringComparison.Ordinal))
+                throw new ArgumentException("Seeded bars must all be of one key.", nameof(bars));
+            list.Add(bar);
+        }
+        list.Sort((a, b) => a.OpenTime.CompareTo(b.OpenTime));
+        _bars = list;
         _coverVolume = -1;
     }
 
@@ -57,9 +68,10 @@ internal sealed class SeededBars
     }
 
     // The first live trade's interval starts at start (on the market's clock; the seed's bars are compared on it too):
-    // the key's bars before it go to ready, flagged Seeded; the key's bar of that interval is returned (it may begin the
-    // forming bar); the rest are dropped.
-    public Placed Place(long start, string key, MarketCalendar calendar, Queue<Bar> ready)
+    // the key's bars before it go to ready, flagged Seeded; the key's bar of that interval joins the forming bar when the
+    // volume traded before the first live trade (priorVolume, -1: not known) covers it; the rest are dropped. What the
+    // kept and joined bars do not hold of priorVolume is missing.
+    public Placed Place(long start, long priorVolume, string key, MarketCalendar calendar, Queue<Bar> ready)
     {
         var seed = _bars!;
         _bars = null;
@@ -78,6 +90,25 @@ internal sealed class SeededBars
             else if (open == start && string.Equals(bar.Key, key, StringComparison.Ordinal)) placed.SameInterval = bar;
             else placed.Dropped++;
         }
+        placed.Missing = priorVolume >= 0 ? priorVolume - placed.KeptVolume : null;
+        if (placed.SameInterval is { } partial)
+        {
+            // The partial interval holds trades the live stream will not send again (read before subscribing): it begins
+            // the forming bar whenever the volume before the first live trade covers it; what is left over was traded
+            // between the reading and the subscription (a gap inside this bar). Less than it: the seed also holds live
+            // trades (an overlap), so the bar is rebuilt from the live trades.
+            if (placed.Missing >= partial.Volume)
+            {
+                placed.Missing -= partial.Volume;
+                placed.Joined = partial;
+            }
+            else placed.Dropped++;
+        }
+        Result = new SeedResult
+        {
+            KeptBars = placed.Kept, DroppedBars = placed.Dropped, JoinedFormingBar = placed.Joined is not null, MissingVolume = placed.Missing,
+            CoveredTrades = _covered,
+        };
         return placed;
     }
 
@@ -90,13 +121,11 @@ internal sealed class SeededBars
         _bars = null;
     }
 
-    public void Applied(int kept, int dropped, bool joined, long? missing) =>
-        Result = new SeedResult { KeptBars = kept, DroppedBars = dropped, JoinedFormingBar = joined, MissingVolume = missing, CoveredTrades = _covered };
-
     internal struct Placed
     {
         public int Kept, Dropped;
         public long KeptVolume;
-        public Bar? LastKept, SameInterval;
+        public long? Missing; // traded before the first live trade and in no kept or joined bar; null: not known
+        public Bar? LastKept, SameInterval, Joined;
     }
 }
