@@ -106,7 +106,9 @@ public sealed class SimKillTests(ITestOutputHelper output)
         return long.Parse(reply.GetProperty("output").GetProperty("ODNO").GetString()!, NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The order numbers inquire-daily-ccld lists for the account.</summary>
+    /// <summary>The order numbers inquire-daily-ccld lists for the account. It asks for no date and the simulator lists every
+    /// order of the account with the day it was placed, so a run across KST midnight, restarted on the next day, loses none
+    /// (<c>SimRestartAcrossMidnightTests</c>).</summary>
     private static async Task<HashSet<long>> ListedAsync(HttpClient http, string token)
     {
         using var request = Request(HttpMethod.Get, "uapi/domestic-stock/v1/trading/inquire-daily-ccld?CANO=50123456&ACNT_PRDT_CD=01", token, "TTTC0081R");

@@ -225,6 +225,34 @@ public sealed class GatewayStreamAuditTests
     }
 
     [Fact]
+    public void The_stated_findings_are_the_stated_run_changes_and_an_announcement_no_change_followed_is_not_one()
+    {
+        // The counts put an announcement no change follows apart (AnnouncementsWithoutChange), but the findings printed a
+        // "stated" gap for each one when it was read: a key's first run, a run whose records never came.
+        var audit = new GatewayStreamAudit(Tr);
+        audit.Announcement("005930", Change("a", null, null)); // the key's first run: no change follows
+        var v = Trades(audit, "005930", "a", 1, 3, 0);
+        audit.Announcement("005930", Change("b", "a", 3)); // exact, and a change follows
+        v = Trades(audit, "005930", "b", 1, 3, v + 10);
+        audit.Announcement("005930", Change("c", "b", 3, unknown: true)); // unknown, and a change follows
+        v = Trades(audit, "005930", "c", 1, 3, v + 20);
+        audit.Announcement("005930", Change("e", "c", 3)); // run e's records never came
+        audit.Announcement("005930", Change("f", "c", 3, unknown: true)); // nor run f's
+        audit.Announcement("000660", Change("g", "x", 5, unknown: true)); // a key with no record at all
+        var counts = audit.Finish();
+
+        Assert.Equal((1, 1, 4), (counts.StatedExact, counts.StatedUnknown, counts.AnnouncementsWithoutChange)); // a, e, f, g
+        var stated = audit.Findings.Where(f => f.Kind == GatewayAuditFindingKind.Stated).Select(f => $"{f.Key}: {f.Text}").ToList();
+        Assert.Equal(
+        [
+            "005930: run b announced its gap exactly: after run a seq 3; volume 10 in the gap",
+            "005930: run c announced a gap of unknown extent after run b seq 3; volume 20 in the gap",
+        ], stated);
+        Assert.Equal(counts.StatedExact + counts.StatedUnknown, stated.Count);
+        Assert.DoesNotContain(audit.Findings, f => f.Kind != GatewayAuditFindingKind.Stated);
+    }
+
+    [Fact]
     public void A_wrongly_announced_change_is_one_of_the_run_changes_and_an_announcement_read_twice_before_its_run_is_doubled()
     {
         var audit = new GatewayStreamAudit(Tr);

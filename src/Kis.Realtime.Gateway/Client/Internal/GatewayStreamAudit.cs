@@ -13,7 +13,8 @@ namespace Kis.Realtime.Gateway.Internal;
 /// It is counted when its run's first record of the key comes: the counts partition the run changes (<c>RunChanges</c> =
 /// <c>StatedExact</c> + <c>StatedUnknown</c> + <c>ChangesWronglyAnnounced</c> + <c>UnannouncedChanges</c>), and an
 /// announcement no change follows (the key's first run, a run none of whose records came, one read after its run's first
-/// record) is counted apart, in <c>AnnouncementsWithoutChange</c>.
+/// record) is counted apart, in <c>AnnouncementsWithoutChange</c>. The stated findings are made at the change too, one per
+/// stated change: an announcement no change follows states no gap.
 /// </summary>
 internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
 {
@@ -84,9 +85,7 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         k.Pending = announcement.Run;
         if (announcement.PreviousStreamUnknown == true)
         {
-            k.PendingAs = Announced.Unknown;
-            Add(GatewayAuditFindingKind.Stated, key, $"run {announcement.Run} announced a gap of unknown extent after " +
-                                              (k.Run is null ? "no record read" : $"run {k.Run} seq {k.Seq}"));
+            k.PendingAs = Announced.Unknown; // a stated finding when its change comes (MatchPending), none when no change does
             return;
         }
         var namedRun = announcement.PreviousStreamRun ?? announcement.PreviousRun;
@@ -102,7 +101,6 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         if (right)
         {
             k.PendingAs = Announced.Exact;
-            Add(GatewayAuditFindingKind.Stated, key, $"run {announcement.Run} announced its gap exactly: after {named}");
             return;
         }
         Counts.WrongAnnouncements++;
@@ -179,9 +177,7 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
                 Counts.UnannouncedChanges++;
                 Add(GatewayAuditFindingKind.Unstated, key, $"run {k.Run} seq {k.Seq} -> run {run} seq {seq} with no announcement of run {run}");
             }
-            else if (MatchPending(k) && k.Trade is { } before && TradeVolumes.Missed(trId, before.Body, GatewayWire.FromUnixMicroseconds(before.At), body,
-                         GatewayWire.FromUnixMicroseconds(receivedAt)) is { } missed and > 0)
-                Add(GatewayAuditFindingKind.Stated, key, $"run {k.Run} seq {k.Seq} -> run {run} seq {seq}: volume {missed} in the stated gap");
+            else MatchPending(k, key, run, receivedAt, body);
             k.EarlierRuns[k.Run] = k.Seq;
         }
         // A run's seqs begin at 1; a later first seq on the stream means its earlier records of the key are missing (unless they
@@ -192,14 +188,28 @@ internal sealed class GatewayStreamAudit(string trId, int maxFindings = 1000)
         k.Note(trId, receivedAt, body);
     }
 
-    /// <summary>A run change matched to its pending announcement, counted by what the announcement said. True.</summary>
-    private bool MatchPending(KeyState k)
+    /// <summary>
+    /// A run change to <paramref name="run"/> matched to its pending announcement, counted by what the announcement said. A
+    /// stated change is one stated finding here, at the change (with the volume traded in the gap where the TR has one), so the
+    /// stated findings are the stated changes: an announcement no change follows is counted apart and printed as no gap.
+    /// </summary>
+    private void MatchPending(KeyState k, string key, string run, long receivedAt, ReadOnlySpan<byte> body)
     {
-        if (k.PendingAs == Announced.Exact) Counts.StatedExact++;
-        else if (k.PendingAs == Announced.Unknown) Counts.StatedUnknown++;
-        else Counts.ChangesWronglyAnnounced++;
+        var announced = k.PendingAs;
         k.Pending = null;
-        return true;
+        if (announced is not (Announced.Exact or Announced.Unknown))
+        {
+            Counts.ChangesWronglyAnnounced++; // its WRONG finding was made when it was read
+            return;
+        }
+        var text = announced == Announced.Exact ? $"run {run} announced its gap exactly: after run {k.Run} seq {k.Seq}"
+            : $"run {run} announced a gap of unknown extent after run {k.Run} seq {k.Seq}";
+        if (announced == Announced.Exact) Counts.StatedExact++;
+        else Counts.StatedUnknown++;
+        if (k.Trade is { } before && TradeVolumes.Missed(trId, before.Body, GatewayWire.FromUnixMicroseconds(before.At), body,
+                GatewayWire.FromUnixMicroseconds(receivedAt)) is { } missed and > 0)
+            text += $"; volume {missed} in the gap";
+        Add(GatewayAuditFindingKind.Stated, key, text);
     }
 
     /// <summary>Ends a pending announcement no run change followed (one not checked is counted there already).</summary>
