@@ -4,14 +4,18 @@ namespace Kis.Realtime;
 
 // BarOptions.ReorderWindow: records put back in exchange order before they reach a bar (Internal/ReorderBuffer). Here:
 // what the aggregator hands the buffer and takes back from it.
-public sealed partial class BarAggregator<TTrade, TAccessor> : IExchangeOrderSink
+public sealed partial class BarAggregator<TTrade, TAccessor>
 {
-    private readonly ReorderBuffer _reorder;
+    private readonly ReorderBuffer<ExchangeOrderSink> _reorder;
 
-    MarketCalendar IExchangeOrderSink.Calendar => _calendar!;
+    // What the buffer releases comes back here (a struct: direct calls, see IExchangeOrderSink).
+    private readonly struct ExchangeOrderSink(BarAggregator<TTrade, TAccessor> aggregator) : IExchangeOrderSink
+    {
+        public MarketCalendar Calendar => aggregator._calendar!;
 
-    bool IExchangeOrderSink.Process(in TradeFacts trade, long utc, long local, int day, long accumulated) =>
-        Process(trade, utc, local, day, accumulated);
+        public bool Process(in TradeFacts trade, long utc, long local, int day, long accumulated) =>
+            aggregator.Process(trade, utc, local, day, accumulated);
+    }
 
     // Arrival: straight on without a window, a record without acml_vol or of a TR not tracked; else to the buffer.
     private bool Arrive(in TTrade trade, long received, long utc, long local, int day)

@@ -51,7 +51,7 @@ public sealed partial class BarAggregator<TTrade, TAccessor>
         _lateWindow = _kind <= BarKind.Day ? _options.LateWindow.Ticks : 0;
         if (_options.ReorderWindow < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), _options.ReorderWindow, "BarOptions.ReorderWindow must not be negative.");
-        _reorder = new ReorderBuffer(_kind, _interval, _options.ReorderWindow.Ticks, _tape, _corrupt, this);
+        _reorder = new(_kind, _interval, _options.ReorderWindow.Ticks, _tape, _corrupt, new ExchangeOrderSink(this));
         _closed = new ClosedBars(_kind, _interval, _options, _lateWindow, _bar);
     }
 

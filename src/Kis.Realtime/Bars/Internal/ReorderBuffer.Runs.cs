@@ -2,7 +2,7 @@ namespace Kis.Realtime.Internal;
 
 // The release of waiting records that the tape decides (PendingRecords keeps them, the tapes say what continues): a
 // run going on in turn (PendingRecords.Runs.cs), and a hole's trade found by its volume among the waiting records.
-internal sealed partial class ReorderBuffer
+internal sealed partial class ReorderBuffer<TSink>
 {
     private readonly List<int> _otherLowest = [];
 
