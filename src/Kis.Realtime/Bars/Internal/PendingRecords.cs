@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace Kis.Realtime.Internal;
 
-// The reorder buffer's waiting records (BarAggregator.Reorder.cs), kept so that no step scans them: in slots, ordered per
+// The reorder buffer's waiting records (ReorderBuffer.cs), kept so that no step scans them: in slots, ordered per
 // TR by exchange order (day, cumulative volume, arrival: those not behind the tape) and all by receive time. The orders
 // (PendingOrder) take records that come in order or in reverse at their ends, O(1), and others in a heap, O(log n);
 // nothing allocates once grown. Records are looked up by the cumulative volumes they end and start at (a repeat, a record
@@ -16,9 +16,8 @@ namespace Kis.Realtime.Internal;
 // not the trade view: a StockTrade is about 1 KB with references, and copying it in and out cost more than the ordering
 // did. Slots are reused first freed, first taken: in arrival order, as they are read.
 //
-// Its own type because it owns the waiting records and every order over them, and nothing else: the aggregator
-// decides when a record goes on (its tape, its window, the other TRs' bars); the buffer keeps them findable at a
-// constant cost. Runs of records that continue one another: PendingRecords.Runs.cs.
+// Its own type because it owns the waiting records and every order over them, and nothing else: ReorderBuffer decides
+// when a record goes on (its tape, its window, the other TRs' bars); this keeps them findable at a constant cost. Runs of records that continue one another: PendingRecords.Runs.cs.
 internal sealed partial class PendingRecords(BarKind kind, long interval)
 {
     private readonly BarKind _kind = kind;
@@ -28,7 +27,7 @@ internal sealed partial class PendingRecords(BarKind kind, long interval)
     private int _slotsUsed;
     private readonly Queue<int> _freeSlots = new(); // first freed, first reused: slots go round in arrival order, as the records
     private long _arrivals;
-    internal long Steps; // records visited or moved, by the buffer and by the aggregator's release loop
+    internal long Steps; // records visited or moved, by the buffer and by its release loop (ReorderBuffer)
     private long _repeatLookups;
     private long _pointIndexed;
     private long _entered;
