@@ -96,6 +96,12 @@ def main(work):
               f"replies {tap['replies']}")
         if by_server or counters.get("closesForMissedPing"):
             ok = False
+        late = [s["unanswered_ping_seconds"] for s in by_server if s.get("unanswered_ping_seconds") is not None]
+        if late:
+            interval = re.search(r"ping interval : (\S+)", open(os.path.join(d, "sim.log"), encoding="utf-8").read())
+            print(f"    {len(late)} of the server's closes came with a PINGPONG unanswered for {min(late)}..{max(late)} s "
+                  f"(ping interval {interval.group(1) if interval else '?'}): the sample answers after the frames queued "
+                  f"before it, so it was that far behind the feed (a closed session is still a problem of the run)")
         for tr, s in sorted(tap["trs"].items()):
             logged, shown = decoded.get(tr, [0, 0])
             arrived_anywhere.add(tr)

@@ -87,7 +87,8 @@ class Session:
         if op == 0x8:
             code = struct.unpack(">H", p[:2])[0] if len(p) >= 2 else None
             if self.info["closed_by"] is None:
-                self.info.update(closed_by="server", close_code=code, close_reason=p[2:].decode("utf-8", "replace"))
+                self.info.update(closed_by="server", close_code=code, close_reason=p[2:].decode("utf-8", "replace"),
+                                 unanswered_ping_seconds=self.unanswered_for())
             return
         if op not in (0x1, 0x2) or not p:
             return
@@ -154,6 +155,11 @@ class Session:
             self.info["text_echoes"] += 1
             self.answered()
 
+    def unanswered_for(self):
+        """Seconds since the PINGPONG the client has not answered yet (None: all answered): a close for a missed ping
+        with this past the ping interval is the client falling behind, not the server closing early."""
+        return None if self.ping_at is None else round(time.monotonic() - self.ping_at, 3)
+
     def answered(self):
         """How long the client took to answer the last PINGPONG, as seen between the two processes."""
         if self.ping_at is not None:
@@ -209,7 +215,7 @@ async def handle_client(creader, cwriter, upstream_port):
 
     def server_eof():
         if session.info["closed_by"] is None:
-            session.info["closed_by"] = "server (connection dropped)"
+            session.info.update(closed_by="server (connection dropped)", unanswered_ping_seconds=session.unanswered_for())
 
     def client_eof():
         if session.info["closed_by"] is None:
