@@ -16,8 +16,12 @@
 #   websockets.ClientConnection (websockets >= 13) aliased to the legacy client protocol on older websockets (Debian 12
 #   ships 10.4); the samples use that name only in type hints.
 # Each sample gets its own simulator (one live session per app key, as at KIS) and a tap (scripts/kis_peer_tap.py)
-# between sample and simulator that records every frame without changing it. Exit code 0 when no session was closed
-# by the server, no record repeated, no record time went back and every subscribed TR was decoded by some sample.
+# between sample and simulator that records every frame without changing it; scripts/kis_peer_report.py then reads the
+# taps and the samples' output against this repository's TR catalog (docs/kis-catalog.json, via kis_peer_catalog.py).
+# Exit code 0 when no session was closed by the server, every record had the catalog's field count, no record time went
+# back (every TR with a time field), no record of a TR with a running total (acml_*) repeated (without one, equal
+# records in one second are allowed), and every TR that arrived was decoded by some sample: the sample's output after a
+# frame's raw line names two or more of the TR's catalog fields (English or Korean) and shows the record's key.
 set -euo pipefail
 
 SAMPLES=$(realpath "${1:?usage: $0 /path/to/open-trading-api [minutes]}")

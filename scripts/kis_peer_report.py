@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""Summarises a kis-samples-peer.sh run: per sample, per TR what arrived (from the tap), what the sample decoded (lines
-of its output that show a decoded record of that TR), how sessions ended and how PINGPONG was answered. Our own code."""
+"""Summarises a kis-samples-peer.sh run: per sample, per TR what arrived (from the tap), how many of the frames the sample
+logged it printed decoded, how sessions ended and how PINGPONG was answered. Our own code.
+
+A frame counts as decoded when the sample's output after its raw line (every sample logs "0|TR|count|data" before it
+decodes, up to the next raw line) names two or more of the TR's fields, in English (the examples' DataFrame headers) or
+Korean (the chk_* samples' headers, the legacy script's labels), from this repository's catalog (docs/kis-catalog.json),
+and shows the record's key (its first field) as a value. A TR's repeated records are a problem only where the catalog
+gives its records a running total (acml_*): every event moves it, so equal records are one event sent twice. Records
+without one (index levels, expected prices, order books, program trading) may carry the same values twice in one second;
+a replayed record shows as a time that went back, checked for every TR with a time field."""
 import json, os, re, sys
 
-# Lines of a sample's output that show a decoded record: the legacy script's section titles, the examples' column names.
-MARKERS = {
-    "H0UPCNT0": ["#### 국내지수 체결 ####", "업종 구분 코드", "bstp_cls_code"],
-    "H0BJCNT0": ["#### 장내채권 체결 ####", "표준종목코드", "stnd_iscd"],
-    "H0NXPGM0": ["유가증권 단축 종목코드", "mksc_shrn_iscd", "MKSC_SHRN_ISCD"],
-    "H0UNPGM0": ["유가증권 단축 종목코드", "mksc_shrn_iscd", "MKSC_SHRN_ISCD"],
-    "H0IFCNI0": ["#### 국내선물옵션", "고객 ID", "cust_id"],
-    "H0IFCNI9": ["#### 국내선물옵션", "고객 ID", "cust_id"],
-}
+sys.dont_write_bytecode = True  # importing the shared module must leave no __pycache__ in scripts/
+import kis_peer_catalog  # noqa: E402
+
+RAW_FRAME = re.compile(r"(?<![\w|])([01])\|([A-Z0-9]{8})\|(\d{3})\|(\S*)")
 PROBLEMS = ["Traceback", "Exception Raised", "Connection exception", "오류", "Error"]
 
 
@@ -23,8 +26,55 @@ def load(path, default):
         return default
 
 
+class FieldNames:
+    """Finds which of one TR's fields a piece of sample output names (English or Korean, spaces ignored)."""
+    def __init__(self, tr):
+        self.english = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, tr.fields)) + r")(?![A-Za-z0-9_])",
+                                  re.IGNORECASE)
+        self.korean = {re.sub(r"\s+", "", label): field for field, label in tr.labels.items() if label}
+
+    def named(self, text):
+        found = {m.group(1).lower() for m in self.english.finditer(text)}
+        squeezed = re.sub(r"\s+", "", text)
+        return found | {field for label, field in self.korean.items() if label in squeezed}
+
+
+def decoded_frames(log, catalog):
+    """TR -> [raw frames the sample logged, frames whose output after the raw line shows the record decoded]."""
+    counts, names = {}, {}
+    tr = key = None
+    block = []
+
+    def close():
+        if tr is None:
+            return
+        c = counts.setdefault(tr, [0, 0])
+        c[0] += 1
+        known = catalog.get(tr)
+        if known is None:
+            return
+        text = "\n".join(block)
+        if tr not in names:
+            names[tr] = FieldNames(known)
+        key_shown = key is None or re.search(r"(?<![\w.])" + re.escape(key) + r"(?![\w.])", text)
+        if len(names[tr].named(text)) >= 2 and key_shown:
+            c[1] += 1
+
+    for line in log:
+        m = RAW_FRAME.search(line)
+        if m:
+            close()
+            # An encrypted frame (1|...) shows no key to look for; its fields' names must still be printed.
+            tr, key, block = m.group(2), (m.group(4).split("^")[0] if m.group(1) == "0" else None), []
+        elif '"header"' not in line:  # the sample's echo of a JSON reply is not its decoding
+            block.append(line)
+    close()
+    return counts
+
+
 def main(work):
     ok = True
+    catalog = kis_peer_catalog.load()
     decoded_anywhere, arrived_anywhere = set(), set()
     for name in sorted(os.listdir(work)):
         d = os.path.join(work, name)
@@ -33,6 +83,7 @@ def main(work):
         tap = load(os.path.join(d, "tap.json"), {"trs": {}, "sessions": [], "replies": {}})
         status = load(os.path.join(d, "status.json"), {})
         log = open(os.path.join(d, "sample.log"), encoding="utf-8", errors="replace").read().splitlines()
+        decoded = decoded_frames(log, catalog)
         counters = status.get("counters", {})
         sessions = tap["sessions"]
         by_server = [s for s in sessions if str(s.get("closed_by", "")).startswith("server")]
@@ -45,15 +96,26 @@ def main(work):
               f"replies {tap['replies']}")
         if by_server or counters.get("closesForMissedPing"):
             ok = False
+        late = [s["unanswered_ping_seconds"] for s in by_server if s.get("unanswered_ping_seconds") is not None]
+        if late:
+            interval = re.search(r"ping interval : (\S+)", open(os.path.join(d, "sim.log"), encoding="utf-8").read())
+            print(f"    {len(late)} of the server's closes came with a PINGPONG unanswered for {min(late)}..{max(late)} s "
+                  f"(ping interval {interval.group(1) if interval else '?'}): the sample answers after the frames queued "
+                  f"before it, so it was that far behind the feed (a closed session is still a problem of the run)")
         for tr, s in sorted(tap["trs"].items()):
-            lines = sum(1 for l in log if any(m in l for m in MARKERS.get(tr, [])))
+            logged, shown = decoded.get(tr, [0, 0])
             arrived_anywhere.add(tr)
-            if lines:
+            if shown:
                 decoded_anywhere.add(tr)
+            duplicates = s["repeated"] if s.get("running_total") else 0
             print(f"    {tr}: frames {s['frames']}, records {s['records']}, keys {','.join(s['keys'])}, "
-                  f"times {s['first_time']}..{s['last_time']}, repeated {s['repeated']}, time went back {s['time_back']}, "
-                  f"bad field count {s['bad_fields']}, undecryptable {s['undecryptable']}; sample output lines showing it: {lines}")
-            if s["repeated"] or s["time_back"] or s["bad_fields"] or s["undecryptable"]:
+                  f"times ({s.get('time_field') or 'no time field'}) {s['first_time']}..{s['last_time']}, "
+                  f"repeated {s['repeated']}" + ("" if s.get("running_total") or not s["repeated"] else
+                                                 " (allowed: no running total)")
+                  + f", time went back {s['time_back']}, bad field count {s['bad_fields']}, undecryptable "
+                  f"{s['undecryptable']}; sample printed {shown} of {logged} logged frames decoded"
+                  + ("" if s.get("in_catalog") else "; NOT IN THE CATALOG"))
+            if duplicates or s["time_back"] or s["bad_fields"] or s["undecryptable"] or not s.get("in_catalog"):
                 ok = False
         if "minute-chart" in name:
             # The REST minute-chart sample prints output2 as a table: index, stck_bsop_date, stck_cntg_hour, ...

@@ -3,7 +3,8 @@
 
 Listens on 127.0.0.1, forwards every connection to the simulator's WebSocket port and parses the RFC 6455 frames in
 both directions without changing a byte. At exit (SIGTERM/SIGINT) it writes a JSON report of what the client received:
-per TR frames, records, repeated records, times that went back per (TR, key), records with the wrong field count;
+per TR frames, records, repeated records, times that went back per (TR, key), records with the wrong field count (field
+counts and time fields from this repository's catalog, docs/kis-catalog.json, through kis_peer_catalog.py);
 per session who closed it and how; PINGPONGs and how they were answered; replies by msg_cd. Notices are decrypted with
 the key/iv of the session's SUBSCRIBE SUCCESS reply (Cryptodome, as Debian names pycryptodome).
 
@@ -19,8 +20,10 @@ except ImportError:  # pip's pycryptodome
     from Crypto.Cipher import AES
     from Crypto.Util.Padding import unpad
 
-# Field counts and time field index per TR (kis-protocol.md §7).
-FIELDS = {"H0UPCNT0": (30, 1), "H0BJCNT0": (19, 2), "H0NXPGM0": (11, 1), "H0UNPGM0": (11, 1), "H0IFCNI0": (22, 10), "H0IFCNI9": (22, 10)}
+sys.dont_write_bytecode = True  # importing the shared module must leave no __pycache__ in scripts/
+import kis_peer_catalog  # noqa: E402
+
+CATALOG = kis_peer_catalog.load()
 
 stats = defaultdict(lambda: {"frames": 0, "records": 0, "repeated": 0, "time_back": 0, "bad_fields": 0, "undecryptable": 0,
                              "keys": set(), "first_time": None, "last_time": None})
@@ -84,7 +87,8 @@ class Session:
         if op == 0x8:
             code = struct.unpack(">H", p[:2])[0] if len(p) >= 2 else None
             if self.info["closed_by"] is None:
-                self.info.update(closed_by="server", close_code=code, close_reason=p[2:].decode("utf-8", "replace"))
+                self.info.update(closed_by="server", close_code=code, close_reason=p[2:].decode("utf-8", "replace"),
+                                 unanswered_ping_seconds=self.unanswered_for())
             return
         if op not in (0x1, 0x2) or not p:
             return
@@ -118,8 +122,9 @@ class Session:
                 return
         text = data.decode("utf-8", "replace")
         fields = text.split("^")
-        expected, tidx = FIELDS.get(tr, (None, None))
-        if count == 0 or len(fields) % count or (expected and len(fields) // count < expected):
+        known = CATALOG.get(tr)
+        expected, tidx = (len(known.fields), known.time_index) if known else (None, None)
+        if count == 0 or len(fields) % count or (expected and len(fields) // count != expected):
             s["bad_fields"] += 1
             return
         width = len(fields) // count
@@ -149,6 +154,11 @@ class Session:
         elif op == 0x1 and b'"PINGPONG"' in p:
             self.info["text_echoes"] += 1
             self.answered()
+
+    def unanswered_for(self):
+        """Seconds since the PINGPONG the client has not answered yet (None: all answered): a close for a missed ping
+        with this past the ping interval is the client falling behind, not the server closing early."""
+        return None if self.ping_at is None else round(time.monotonic() - self.ping_at, 3)
 
     def answered(self):
         """How long the client took to answer the last PINGPONG, as seen between the two processes."""
@@ -205,7 +215,7 @@ async def handle_client(creader, cwriter, upstream_port):
 
     def server_eof():
         if session.info["closed_by"] is None:
-            session.info["closed_by"] = "server (connection dropped)"
+            session.info.update(closed_by="server (connection dropped)", unanswered_ping_seconds=session.unanswered_for())
 
     def client_eof():
         if session.info["closed_by"] is None:
@@ -217,7 +227,12 @@ async def handle_client(creader, cwriter, upstream_port):
 
 
 def report(path):
-    out = {"trs": {tr: {**{k: v for k, v in s.items() if k != "keys"}, "keys": sorted(s["keys"])} for tr, s in stats.items()},
+    def described(tr, s):
+        known = CATALOG.get(tr)
+        return {**{k: v for k, v in s.items() if k != "keys"}, "keys": sorted(s["keys"]), "in_catalog": known is not None,
+                "time_field": known.fields[known.time_index] if known and known.time_index is not None else None,
+                "running_total": bool(known and known.running_total)}
+    out = {"trs": {tr: described(tr, s) for tr, s in stats.items()},
            "sessions": sessions, "replies": dict(replies)}
     with open(path, "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=1)
