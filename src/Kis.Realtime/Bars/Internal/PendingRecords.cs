@@ -17,7 +17,8 @@ namespace Kis.Realtime.Internal;
 // did. Slots are reused first freed, first taken: in arrival order, as they are read.
 //
 // Its own type because it owns the waiting records and every order over them, and nothing else: ReorderBuffer decides
-// when a record goes on (its tape, its window, the other TRs' bars); this keeps them findable at a constant cost. Runs of records that continue one another: PendingRecords.Runs.cs.
+// when a record goes on (its tape, its window, the other TRs' bars); this keeps them findable at a constant cost. Runs
+// of records that continue one another: PendingRecords.Runs.cs.
 internal sealed partial class PendingRecords(BarKind kind, long interval)
 {
     private readonly BarKind _kind = kind;
