@@ -50,13 +50,13 @@ public sealed class BacktestAuctionTests
     private static DateTimeOffset At(string time)
         => new DateTimeOffset(2026, 11, 23, 0, 0, 0, KoreaTime.Offset) + TimeSpan.Parse(time, CultureInfo.InvariantCulture);
 
-    private static void Trade(SyntheticRecording recording, DateTimeOffset at, long price, bool buyer)
+    internal static void Trade(SyntheticRecording recording, DateTimeOffset at, long price, bool buyer)
     {
         var tr = KisTrs.H0STCNT0;
         var fields = Encoding.ASCII.GetString(SyntheticRecording.Record(tr, Code, 1)).Split('^');
         void Set(string name, string value) => fields[tr.IndexOf(name)] = value;
         Set("stck_cntg_hour", at.ToString("HHmmss", CultureInfo.InvariantCulture));
-        Set("bsop_date", "20261123");
+        Set("bsop_date", at.ToString("yyyyMMdd", CultureInfo.InvariantCulture));
         Set("stck_prpr", Text(price));
         Set("prdy_vrss", Text(price - 70_000));
         Set("prdy_vrss_sign", price >= 70_000 ? "2" : "5");
@@ -65,7 +65,7 @@ public sealed class BacktestAuctionTests
         recording.Add(at, SyntheticRecording.Frame(tr, Encoding.ASCII.GetBytes(string.Join('^', fields))));
     }
 
-    private static void Book(SyntheticRecording recording, DateTimeOffset at, long ask, long bid, string hourClass)
+    internal static void Book(SyntheticRecording recording, DateTimeOffset at, long ask, long bid, string hourClass)
     {
         var tr = KisTrs.H0STASP0;
         var fields = Encoding.ASCII.GetString(SyntheticRecording.Record(tr, Code, 1)).Split('^');

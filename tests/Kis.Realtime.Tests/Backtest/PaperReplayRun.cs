@@ -8,7 +8,8 @@ namespace Kis.Realtime.Tests.Backtest;
 /// <summary>
 /// The sample strategy on paper, as the parity tests compare it with its backtest: <c>kisrt sim --replay</c> of a
 /// raw.log on a manual clock, stepped by <see cref="SteppedReplay"/>, the strategy over the library's client and order
-/// client as a user runs it, account <see cref="Account"/>-01. Disposing ends the strategy, the clients and the simulator.
+/// client as a user runs it (or another strategy given to <see cref="StartAsync"/>), account <see cref="Account"/>-01.
+/// Disposing ends the strategy, the clients and the simulator.
 /// </summary>
 internal sealed class PaperReplayRun : IAsyncDisposable
 {
@@ -19,11 +20,12 @@ internal sealed class PaperReplayRun : IAsyncDisposable
     private readonly SteppedClient _stepped;
     private readonly Task _run;
 
-    private PaperReplayRun(KisSimulator sim, SteppedReplay replay, KisRealtimeClient client, KisOrderClient orders)
+    private PaperReplayRun(KisSimulator sim, SteppedReplay replay, KisRealtimeClient client, KisOrderClient orders,
+        Func<IKisRealtimeClient, IKisOrderVenue, CancellationToken, Task>? strategy)
     {
         (Sim, Replay, _client, Orders) = (sim, replay, client, orders);
         _stepped = new SteppedClient(client, ct => SteppedReplay.Until(() => orders.Book.NoticesApplied >= replay.NoticeCount, "the notices applied"));
-        _run = Strategy.RunAsync(_stepped, orders, _stop.Token);
+        _run = (strategy ?? Strategy.RunAsync)(_stepped, orders, _stop.Token);
     }
 
     public KisSimulator Sim { get; }
@@ -31,8 +33,11 @@ internal sealed class PaperReplayRun : IAsyncDisposable
     public KisOrderClient Orders { get; }
     public MeanReversionStrategy Strategy { get; } = new();
 
-    /// <summary>Starts the simulator replaying <paramref name="rawLog"/> and the strategy on it (nothing served yet).</summary>
-    public static async Task<PaperReplayRun> StartAsync(string rawLog)
+    /// <summary>Starts the simulator replaying <paramref name="rawLog"/> and the strategy on it (nothing served yet):
+    /// <see cref="Strategy"/>, or <paramref name="strategy"/> when given (it must follow the notices into the order
+    /// client's book and subscribe to the trades: the replay starts at those two subscriptions).</summary>
+    public static async Task<PaperReplayRun> StartAsync(string rawLog,
+        Func<IKisRealtimeClient, IKisOrderVenue, CancellationToken, Task>? strategy = null)
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 1, 0, 0, TimeSpan.Zero));
         var sim = await StartSimAsync(o => o with
@@ -48,7 +53,7 @@ internal sealed class PaperReplayRun : IAsyncDisposable
         {
             Credential = DefaultCredential, Account = new KisAccount(Account, "01"), RestBaseUrl = sim.RestBaseUrl, Environment = KisEnvironment.Real,
         });
-        return new PaperReplayRun(sim, replay, client, orders);
+        return new PaperReplayRun(sim, replay, client, orders, strategy);
     }
 
     /// <summary>Serves every frame of the recording, each once the strategy is done with the ones before.</summary>
