@@ -105,8 +105,10 @@ internal sealed class BarsRun(BarsSource source, BarsArgs args, BarSpec spec, Ba
         where TTrade : struct, IKisRecord<TTrade>
         where TAccessor : ITradeAccessor<TTrade>
     {
+        // null: no REST history (not a direct session, no chart for these bars, or the chart failed). An empty chart is a
+        // reading too (before the open, or before the stock's first trade): trades may still come before the subscription.
         var seed = await source.RestSeedAsync(s, spec, stderr, stop.Token);
-        if (seed.Count == 0) return trades;
+        if (seed is null) return trades;
         aggregator.Seed(seed); // shown at the end even if no live trade comes
         var live = trades.GetAsyncEnumerator(stop.Token);
         var ready = false;
@@ -119,7 +121,7 @@ internal sealed class BarsRun(BarsSource source, BarsArgs args, BarSpec spec, Ba
             {
                 await stderr.WriteLineAsync($"kisrt: {s}: trades were made between the REST reading and the subscription: reading it again.");
                 var again = await source.RestSeedAsync(s, spec, stderr, stop.Token);
-                if (again.Count > 0) aggregator.Seed(again);
+                if (again is { Count: > 0 }) aggregator.Seed(again);
             }
             ready = true;
             return Continue(live);

@@ -142,12 +142,13 @@ internal sealed class BarsSource : IAsyncDisposable
 
     /// <summary>
     /// Today's bars of a stock subscription from KIS's REST minute chart, for <paramref name="spec"/>'s interval (1-minute
-    /// rows merged into longer bars), oldest first; empty when the TR or the interval has no REST history (the bars then
+    /// rows merged into longer bars), oldest first; empty when the chart has no row yet (before the open); null when
+    /// there is no REST history: not a direct session, a TR or interval without one, or the chart failed (the bars then
     /// start at the first live trade, which the status line says).
     /// </summary>
-    public async Task<IReadOnlyList<Bar>> RestSeedAsync(SubscriptionSpec subscription, BarSpec spec, TextWriter status, CancellationToken ct)
+    public async Task<IReadOnlyList<Bar>?> RestSeedAsync(SubscriptionSpec subscription, BarSpec spec, TextWriter status, CancellationToken ct)
     {
-        if (_direct is null) return [];
+        if (_direct is null) return null;
         var venue = subscription.Tr == KisTrs.H0STCNT0 ? StockVenue.Krx
             : subscription.Tr == KisTrs.H0NXCNT0 ? StockVenue.Nxt
             : subscription.Tr == KisTrs.H0UNCNT0 ? StockVenue.Unified
@@ -155,7 +156,7 @@ internal sealed class BarsSource : IAsyncDisposable
         if (venue is null || spec.Kind != BarKind.Time || spec.Interval.Ticks % TimeSpan.TicksPerMinute != 0)
         {
             await status.WriteLineAsync($"kisrt: {subscription}: no REST history for {subscription.Tr.Id} {spec} bars: they start at the first live trade.");
-            return [];
+            return null;
         }
         var settings = _direct.Settings;
         using var rest = new KisRestClient(new KisRestOptions
@@ -179,7 +180,7 @@ internal sealed class BarsSource : IAsyncDisposable
         {
             // The bars still come, from the live trades; the first is flagged gap when volume is missing before it.
             await status.WriteLineAsync($"kisrt: {subscription}: REST minute chart unavailable ({e.Message}): bars start at the first live trade.");
-            return [];
+            return null;
         }
         var bars = MinuteBars.Merge(subscription.Key, minutes, spec.Interval);
         await status.WriteLineAsync($"kisrt: {subscription}: seeded with {minutes.Count} REST minute rows ({bars.Count} {spec} bars).");

@@ -60,6 +60,37 @@ public sealed class ScenarioSeedTests
         Assert.DoesNotContain("volume missing before the first live trade", summary, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Kisrt_bars_started_before_the_open_reads_the_chart_again_when_the_open_traded_before_the_subscription()
+    {
+        // Found by a docs walk-through (2026-12-01): started at KRX's open, `kisrt bars` read an empty chart, took "no rows"
+        // for "no REST history" and never read it again, so the trades made before its subscription (the opening print)
+        // were missing: the first bar flagged, "gaps 1 (missing volume 14)". Here the chart is read at 08:59:58 (empty),
+        // and the subscription is held until 09:00:03 by the stderr line that reports the reading. The simulator then
+        // either sends the opening print live or has it made before the subscription (as history, the chart read again
+        // holds it); with either, no gap. Without the second reading the second case left the print missing.
+        var start = new DateTimeOffset(2026, 11, 23, 8, 59, 58, TimeSpan.FromHours(9));
+        await using var sim = await StartSimAsync(o => o with { MarketStart = start, ClockSpeed = 10, Pace = MarketPace.PerSecond(50), Seed = 7 });
+        var opened = new DateTime(2026, 11, 23, 9, 0, 3);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var stdout = new WatchingWriter(line => line.StartsWith('{') && !line.Contains("\"seeded\"", StringComparison.Ordinal)
+            && !line.Contains("\"forming\"", StringComparison.Ordinal), stop);
+        var stderr = new HoldingWriter("seeded with 0 REST minute rows",
+            () => Assert.True(SpinWait.SpinUntil(() => sim.MarketTime >= opened, TimeSpan.FromSeconds(60)), "the market did not reach 09:00:03"));
+        var connection = new ConnectionArgs { Subscriptions = ["stock:005930"], WebSocketUrl = sim.WebSocketUrl.ToString(),
+            RestUrl = sim.RestBaseUrl.ToString() };
+        var exit = await BarsCommand.RunAsync(connection, new BarsArgs { Format = "jsonl", Forming = true }, CliTestKit.Env(), stdout, stderr, stop.Token)
+            .WaitAsync(TimeSpan.FromSeconds(150));
+
+        var summary = stderr.ToString();
+        Assert.True(exit == 0, summary);
+        Assert.True(stderr.Held, "the chart was not empty at 08:59:58: " + summary);
+        Assert.True(stdout.Matched, $"no closed live bar came; stderr: {summary}");
+        Assert.True(summary.Contains("gaps 0 (missing volume 0)", StringComparison.Ordinal), summary);
+        Assert.DoesNotContain(CliTestKit.JsonLines(stdout.ToString()), l => Flags(l).Contains("gap"));
+    }
+
     private static string OpenTime(JsonElement line) => line.GetProperty("open_time").GetString()![11..16];
 
     private static List<string> Flags(JsonElement line) => line.GetProperty("flags").EnumerateArray().Select(f => f.GetString()!).ToList();
@@ -75,6 +106,21 @@ public sealed class ScenarioSeedTests
             base.WriteLine(value);
             // Not on the writer's thread (it holds the command's output lock).
             if (value is not null && match(value) && Interlocked.Exchange(ref _matched, 1) == 0) _ = Task.Run(stop.Cancel);
+        }
+    }
+
+    // Holds the writing thread at the first line containing `text` until `hold` returns: the command writes it between
+    // the chart's reading and its subscription.
+    private sealed class HoldingWriter(string text, Action hold) : StringWriter
+    {
+        public bool Held { get; private set; }
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (Held || value is null || !value.Contains(text, StringComparison.Ordinal)) return;
+            Held = true;
+            hold();
         }
     }
 }
