@@ -75,7 +75,8 @@ internal static class BarsCommand
         var closeGrace = new Option<string?>("--close-grace") { Description = "live and --gateway: a bar closes on the clock this long after its end (a " +
             "daily bar: after the market's close), e.g. 2s (default) or 1m to wait for late prints; a replay's bars close at the next trade" };
         var lateWindow = new Option<string?>("--late-window") { Description = "a time or day bar takes trades that arrive late (after a later bar's) until a " +
-            "trade stamped this long after its end, e.g. 30s or 2m; bars show that much later (default 0: a late trade is in no bar, counted)" };
+            "trade stamped this long after its end, e.g. 30s or 2m; bars show that much later (default 0: a late trade is in no bar, counted, " +
+            "unless it fills the hole its bar was shown flagged for: that bar is shown again, revised)" };
         var reorderWindow = new Option<string?>("--reorder-window")
         {
             Description = "records may arrive this long out of exchange order (e.g. two sources): bars take each TR's trades in cumulative-volume "

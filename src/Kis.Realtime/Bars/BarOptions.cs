@@ -31,8 +31,9 @@ public sealed record BarOptions
     /// <see cref="TimeProvider"/>) even when no later trade arrives, so the session's last bar appears at the close; a day
     /// bar ends at the market's close (the end of the last of <see cref="Sessions"/> on its trading day). The
     /// grace lets late prints (KRX's closing print comes up to a minute after 15:30) still land in their bar; a trade of an
-    /// interval already closed goes into the next bar and is counted as late. Default null: a bar closes at the first
-    /// trade of a later interval, which is what a replay needs (its trades are in the past).
+    /// interval already closed goes into no later bar: it is counted as late, or revises its bar (<see cref="Revisions"/>).
+    /// Default null: a bar closes at the first trade of a later interval, which is what a replay needs (its trades are in
+    /// the past).
     /// </summary>
     public TimeSpan? ClockCloseGrace { get; init; }
 
@@ -41,7 +42,8 @@ public sealed record BarOptions
     /// trade of a later one, e.g. a record the network delayed): the bar is held, not emitted, until a trade stamped at or
     /// after its end plus this window arrives (or, with <see cref="ClockCloseGrace"/>, the clock passes that point plus
     /// the grace, or the stream ends), and a late trade whose bar never formed gets that bar while its window lasts. A late
-    /// trade after the window goes into no bar (<see cref="BarAggregator{TTrade, TAccessor}.LateTrades"/>). Bars are
+    /// trade after the window goes into no bar (<see cref="BarAggregator{TTrade, TAccessor}.LateTrades"/>), unless its bar was
+    /// emitted flagged for the hole it fills: that bar comes again, revised (<see cref="Revisions"/>). Bars are
     /// emitted this much later. Default zero: a bar closes at the first trade of a later interval. Tick, volume and value
     /// bars have no window.
     /// </summary>
