@@ -67,6 +67,80 @@ public sealed class ChangedHoursParityTests
             paperOrders.OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Quantity, p.Value.Filled, p.Value.Cancelled)));
     }
 
+    /// <summary>The exam day (close 16:30) and a normal day (15:30) for contrast: the day and its close.</summary>
+    public static TheoryData<string, string> CloseDays => new() { { "2026-11-19", "16:30" }, { "2026-11-18", "15:30" } };
+
+    /// <summary>
+    /// A day order still open at the close (a buy at 60,000 no book or print reaches) expires at its day's close, after
+    /// the closing print: 16:30 on the exam day (not a normal day's 15:30, though records come between), 15:30 on a
+    /// normal day; in the backtest and on paper alike (the notice's time, the status, the quantity cancelled).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CloseDays))]
+    public async Task A_day_order_open_at_the_close_expires_at_its_days_close_alike_in_the_backtest_and_on_paper(string day, string close)
+    {
+        var date = DateTime.Parse(day, CultureInfo.InvariantCulture);
+        var closeAt = date + TimeSpan.Parse(close, CultureInfo.InvariantCulture);
+        var dir = Cli.CliTestKit.EmptyDirectory();
+        WriteRestingDay(dir, closeAt);
+        var backtestStrategy = new FirstTradeOrders(RestingPrice);
+        var backtest = await KisBacktest.RunAsync(new KisRecordingFolder(dir), backtestStrategy.RunAsync,
+            new KisBacktestOptions { HtsId = SimulatorOptions.DefaultHtsId, Latency = TimeSpan.Zero }).WaitAsync(RunTimeout);
+
+        var paperStrategy = new FirstTradeOrders(RestingPrice);
+        await using var paper = await PaperReplayRun.StartAsync(MarketTimeRecording.RawLog(dir, new DateTimeOffset(date, KoreaTime.Offset)),
+            paperStrategy.RunAsync);
+        await paper.ServeAllAsync(RunTimeout); // its last record, a minute after the close, carries the market past it
+        var view = paper.Sim.Hub.Venue.View(PaperReplayRun.Account + "01");
+        await SteppedReplay.Until(() => view.Orders.All(o => o.Remaining == 0) && paper.Orders.Book.NoticesApplied >= paper.Replay.NoticeCount,
+            "the day's end");
+        await paper.StopStrategyAsync();
+
+        Assert.All(paperStrategy.Results, r => Assert.True(r.IsAccepted, r.Refusal?.MessageCode));
+        Assert.Equal(backtestStrategy.Results.Select(Answer), paperStrategy.Results.Select(Answer));
+        var backtestIndex = Numbers(backtestStrategy);
+        var paperIndex = Numbers(paperStrategy);
+        Assert.Empty(backtest.Fills);
+
+        // KRX's answer: nothing filled, the whole order cancelled by one notice stamped at the day's close.
+        var expiry = Assert.Single(paper.Replay.Notices, n => n.Event.Kind == OrderEventKind.Expired);
+        Assert.Equal((0, 1L, closeAt), (paperIndex[expiry.Event.Number.ToString("D10", CultureInfo.InvariantCulture)], expiry.Event.Quantity, expiry.Event.At));
+        Assert.DoesNotContain(paper.Replay.Notices, n => n.Event.Kind == OrderEventKind.Filled);
+        object expected = (Code, OrderSide.Buy, 1L, (decimal)RestingPrice, 0L, 0m, 1L, KisOrderStatus.Cancelled, TimeOnly.FromDateTime(closeAt));
+        Assert.Equal(new[] { expected }, backtestStrategy.Orders(backtestIndex)); // the backtest's notices, as its strategy's book saw them
+        Assert.Equal(backtestStrategy.Orders(backtestIndex), paperStrategy.Orders(paperIndex)); // paper's, field by field
+        var paperOrders = view.Orders.ToDictionary(o => paperIndex[o.Number.ToString("D10", CultureInfo.InvariantCulture)]);
+        Assert.Equal(backtest.Orders.Select(o => (backtestIndex[o.OrderNumber], o.Quantity, o.Filled, o.Cancelled)),
+            paperOrders.OrderBy(p => p.Key).Select(p => (p.Key, p.Value.Quantity, p.Value.Filled, p.Value.Cancelled)));
+        Assert.Equal(new[] { (0, 1L, 0L, 1L) }, backtest.Orders.Select(o => (backtestIndex[o.OrderNumber], o.Quantity, o.Filled, o.Cancelled)));
+    }
+
+    private const long RestingPrice = 60_000;
+
+    /// <summary>
+    /// Writes a recording that reaches no buy at <see cref="RestingPrice"/>: the order at 15:01, continuous books, the
+    /// closing call's books in the 10 minutes before <paramref name="close"/> (KST), its print at the close, and a book a
+    /// minute after it (the recording goes on past the close, so neither venue ends the day at the recording's end). The
+    /// exam day's has records after a normal day's close, in its continuous trading.
+    /// </summary>
+    private static void WriteRestingDay(string dir, DateTime close)
+    {
+        DateTimeOffset At(DateTime kst) => new(kst, KoreaTime.Offset);
+        var date = close.Date;
+        using var recording = new SyntheticRecording(dir);
+        Book(recording, At(date + new TimeSpan(15, 0, 0)), ask: 70_100, bid: 70_000, "0");
+        Trade(recording, At(date + new TimeSpan(15, 1, 0)), 70_000, buyer: true); // the order
+        Book(recording, At(date + new TimeSpan(15, 10, 0)), ask: 68_900, bid: 68_800, "0");
+        if (close.Hour == 16)
+        {
+            Book(recording, At(date + new TimeSpan(15, 31, 0)), ask: 68_900, bid: 68_800, "0"); // continuous this day
+            Trade(recording, At(date + new TimeSpan(15, 40, 0)), 68_900, buyer: true);
+        }
+        for (var i = 0; i < 3; i++) Book(recording, At(close.AddMinutes(-10 + 3 * i)), ask: 67_900, bid: 67_800, "0"); // the call's
+        Trade(recording, At(close), 67_500, buyer: true); // the closing print: short of 60,000
+        Book(recording, At(close.AddMinutes(1)), ask: 67_600, bid: 67_500, "0");
+    }
+
     /// <summary>
     /// Writes <paramref name="date"/>'s recording (received as stamped) and returns KRX's fills on the day's hours: (the
     /// order's place, quantity, price, KST time). The strategy buys 1 at 69,000 and 1 at 68,000 at the first trade.
@@ -102,10 +176,11 @@ public sealed class ChangedHoursParityTests
     private static Dictionary<string, int> Numbers(FirstTradeOrders strategy)
         => strategy.Results.Where(r => r.IsAccepted).Select((r, i) => (r.OrderNumber!, i)).ToDictionary(p => p.Item1, p => p.i);
 
-    /// <summary>Follows the notices into its venue's order book and, at the first trade, buys 1 at 69,000 and 1 at 68,000;
-    /// then reads the trades to the end (the paper run steps on them).</summary>
-    private sealed class FirstTradeOrders
+    /// <summary>Follows the notices into its venue's order book and, at the first trade, buys 1 at each price (69,000 and
+    /// 68,000 unless given); then reads the trades to the end (the paper run steps on them).</summary>
+    private sealed class FirstTradeOrders(params long[] prices)
     {
+        private readonly long[] _prices = prices.Length == 0 ? [69_000, 68_000] : prices;
         private readonly List<KisOrderResult> _results = [];
         private KisOrderBook? _book;
         private long _tradesSeen;
@@ -135,7 +210,7 @@ public sealed class ChangedHoursParityTests
                 await foreach (var _ in data.SubscribeStockTradesAsync(Code, cancellationToken: cancellationToken))
                 {
                     if (Interlocked.Increment(ref _tradesSeen) > 1) continue;
-                    foreach (var price in (long[])[69_000, 68_000])
+                    foreach (var price in _prices)
                     {
                         var result = await orders.PlaceAsync(KisOrderRequest.Stock(Code, OrderSide.Buy, 1, price), cancellationToken);
                         lock (_results) _results.Add(result);
