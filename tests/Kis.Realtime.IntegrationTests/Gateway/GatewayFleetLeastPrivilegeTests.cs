@@ -56,7 +56,9 @@ public sealed class GatewayFleetLeastPrivilegeTests(SecureBroker users, ITestOut
             // A record buffered before the stop would satisfy a plain MoveNext: the moved key's records of the new holder's run
             // must reach the stream, and the consumer's user go on reading them.
             var newRun = fleets[0].Status().Shards.Single(s => s.Shard == moved.Shard).Gateway!.Run;
-            await cleanup.ReadStreamWithRunsAsync(KisTrs.IndexTicks.Id, list => list.Any(r => r.Key == movedKey && r.Run == newRun)).WaitAsync(TestTimeout);
+            // The whole stream read back: bounded for a loaded machine, as in GatewayFleetTests (what is published, not how fast).
+            await cleanup.ReadStreamWithRunsAsync(KisTrs.IndexTicks.Id, list => list.Any(r => r.Key == movedKey && r.Run == newRun))
+                .WaitAsync(TimeSpan.FromSeconds(90));
             Assert.True(await universeKey.MoveNextAsync().AsTask().WaitAsync(TestTimeout));
 
             var errors = log.ErrorLinesExceptStandbyQueueRaceOf(users.GatewayUser, users.Namespace)

@@ -18,6 +18,9 @@ public class GatewayFleetTests(ITestOutputHelper output)
 {
     /// <summary>docs/gateway.md, Fleet: a stopped process's shards are served again within this.</summary>
     private static readonly TimeSpan MoveTarget = TimeSpan.FromSeconds(10);
+    // Reading the whole stream back (tens of thousands of records) until every key shows its current run: a check of what
+    // was published, not of how fast, so bounded for a loaded machine (15 s timed out once in a CI run at load 35).
+    private static readonly TimeSpan StreamReadTimeout = TimeSpan.FromSeconds(90);
 
     [RabbitFact]
     public async Task Three_processes_serve_every_registration_once_and_a_stopped_ones_shards_move_with_nothing_doubled()
@@ -101,7 +104,7 @@ public class GatewayFleetTests(ITestOutputHelper output)
             try
             {
                 records = await broker.ReadStreamWithRunsAsync(KisTrs.IndexTicks.Id,
-                    list => universe.All(u => (seen = list).Any(r => r.Key == u.Key && currentRuns.Contains(r.Run)))).WaitAsync(TestTimeout);
+                    list => universe.All(u => (seen = list).Any(r => r.Key == u.Key && currentRuns.Contains(r.Run)))).WaitAsync(StreamReadTimeout);
             }
             catch (TimeoutException)
             {
